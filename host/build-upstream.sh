@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds the upstream Kubernetes binaries the host provider runs, from the Go module proxy,
+# at the versions in host/versions.env. Output is cached outside the repo, keyed by version:
+#   $LABCTL_CACHE/<component>-<version>/bin/<binary>
+# A finished component has a .done stamp and is never rebuilt; an interrupted build resumes
+# from Go's own build cache (GOCACHE), so re-running after a kill only redoes the tail.
+#
+# usage: host/build-upstream.sh [kubernetes|etcd|coredns|metrics-server|kube-network-policies|all]...
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache=${LABCTL_CACHE:-/var/cache/labctl}
+export GOFLAGS=-mod=mod CGO_ENABLED=0
+export GOCACHE=${GOCACHE:-$cache/go-build} GOMODCACHE=${GOMODCACHE:-$cache/go-mod}
+jobs=${LABCTL_BUILD_JOBS:-$(nproc)}
+
+log() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# new_module DIR MODULE: a scratch wrapper module, so upstream modules with replace
+# directives (which `go install` refuses) can be built as dependencies.
+new_module() {
+  rm -rf "$1/src"; mkdir -p "$1/src" "$1/bin"
+  printf 'module %s\n\ngo 1.24.0\n' "$2" >"$1/src/go.mod"
+}
+
+build_kubernetes() {
+  local v=$KUBERNETES_VERSION out=$cache/kubernetes-$KUBERNETES_VERSION
+  [[ -f $out/.done ]] && { log "kubernetes $v cached in $out"; return; }
+  new_module "$out" labctl.local/k8s-build
+  local modfile
+  modfile=$(cd "$out/src" && go mod download -json "k8s.io/kubernetes@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  local staging=${v/#v1./v0.}
+  {
+    grep -E '^godebug ' "$modfile" || true
+    echo "require k8s.io/kubernetes $v"
+    # Every staging module k8s.io/kubernetes maps to ./staging is replaced by its published
+    # twin (k8s.io/X v0.MINOR.PATCH); the set changes per minor, so derive it, never list it.
+    grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$modfile" | awk -v s="$staging" '{print "replace " $1 " => " $1 " " s}'
+  } >>"$out/src/go.mod"
+  local major minor
+  major=${v#v}; major=${major%%.*}; minor=${v#v*.}; minor=${minor%%.*}
+  local pkg=k8s.io/component-base/version
+  local ldflags="-s -w -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=$major -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+  log "kubernetes $v: building with -p $jobs (cold: tens of minutes on 2 cores)"
+  local t0=$SECONDS
+  (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "$ldflags" -o "$out/bin/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
+    k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl)
+  log "kubernetes $v built in $((SECONDS - t0)) s"
+  touch "$out/.done"
+}
+
+# build_gomain NAME VERSION MODULE PACKAGE: plain `go build` of a module without replaces.
+build_gomain() {
+  local name=$1 v=$2 mod=$3 pkg=$4 out=$cache/$1-$2
+  [[ -f $out/.done ]] && { log "$name $v cached in $out"; return; }
+  new_module "$out" "labctl.local/$name-build"
+  echo "require $mod $v" >>"$out/src/go.mod"
+  log "$name $v: building"
+  local t0=$SECONDS
+  (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/" "$pkg")
+  log "$name $v built in $((SECONDS - t0)) s"
+  touch "$out/.done"
+}
+
+build_etcd() {
+  local v=$ETCD_VERSION out=$cache/etcd-$ETCD_VERSION
+  [[ -f $out/.done ]] && { log "etcd $v cached in $out"; return; }
+  new_module "$out" labctl.local/etcd-build
+  local modfile
+  modfile=$(cd "$out/src" && go mod download -json "go.etcd.io/etcd/server/v3@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  echo "require go.etcd.io/etcd/server/v3 $v" >>"$out/src/go.mod"
+  # server/go.mod replaces its sibling modules with ../X; use their published versions.
+  grep -oE '^\s*go\.etcd\.io/etcd/[a-z0-9/-]+ => \.\./' "$modfile" | awk -v s="$v" '{print "replace " $1 " => " $1 " " s}' >>"$out/src/go.mod"
+  log "etcd $v: building"
+  local t0=$SECONDS
+  (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/etcd" go.etcd.io/etcd/server/v3)
+  log "etcd $v built in $((SECONDS - t0)) s"
+  touch "$out/.done"
+}
+
+# CoreDNS with only the plugins the lab's Corefile uses: the stock binary compiles every
+# cloud provider's SDK, which costs more than everything else here on two cores.
+build_coredns() {
+  local v=$COREDNS_VERSION out=$cache/coredns-$COREDNS_VERSION
+  [[ -f $out/.done ]] && { log "coredns $v cached in $out"; return; }
+  new_module "$out" labctl.local/coredns-build
+  echo "require github.com/coredns/coredns $v" >>"$out/src/go.mod"
+  cp "$here/coredns/main.go.txt" "$out/src/main.go"
+  log "coredns $v: building (lab plugin set)"
+  local t0=$SECONDS
+  (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/coredns" .)
+  log "coredns $v built in $((SECONDS - t0)) s"
+  touch "$out/.done"
+}
+
+targets=("$@")
+[[ ${#targets[@]} -eq 0 || ${targets[0]} == all ]] && targets=(kubernetes etcd coredns metrics-server kube-network-policies)
+for t in "${targets[@]}"; do
+  case $t in
+    kubernetes) build_kubernetes ;;
+    etcd) build_etcd ;;
+    coredns) build_coredns ;;
+    metrics-server) build_gomain metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server ;;
+    kube-network-policies) build_gomain kube-network-policies "$KUBE_NETWORK_POLICIES_VERSION" sigs.k8s.io/kube-network-policies sigs.k8s.io/kube-network-policies/cmd ;;
+    *) echo "build-upstream.sh: unknown component '$t'" >&2; exit 2 ;;
+  esac
+done
