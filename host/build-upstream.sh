@@ -22,13 +22,13 @@ log() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # directives (which `go install` refuses) can be built as dependencies.
 new_module() {
   rm -rf "$1/src"; mkdir -p "$1/src" "$1/bin"
-  printf 'module %s\n\ngo 1.24.0\n' "$2" >"$1/src/go.mod"
+  printf 'module %s\n\ngo %s\n' "$2" "${3:-1.25.0}" >"$1/src/go.mod"
 }
 
 build_kubernetes() {
   local v=$KUBERNETES_VERSION out=$cache/kubernetes-$KUBERNETES_VERSION
   [[ -f $out/.done ]] && { log "kubernetes $v cached in $out"; return; }
-  new_module "$out" labctl.local/k8s-build
+  new_module "$out" labctl.local/k8s-build 1.24.0
   local modfile
   modfile=$(cd "$out/src" && go mod download -json "k8s.io/kubernetes@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   local staging=${v/#v1./v0.}
@@ -98,6 +98,7 @@ build_coredns() {
   touch "$out/.done"
 }
 
+main() {
 targets=("$@")
 [[ ${#targets[@]} -eq 0 || ${targets[0]} == all ]] && targets=(kubernetes etcd coredns metrics-server kube-network-policies)
 for t in "${targets[@]}"; do
@@ -110,3 +111,8 @@ for t in "${targets[@]}"; do
     *) echo "build-upstream.sh: unknown component '$t'" >&2; exit 2 ;;
   esac
 done
+}
+
+# Wrapped in main so bash parses the whole file before running: editing the script while a
+# long build runs must not change what the running build does.
+main "$@"

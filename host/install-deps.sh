@@ -11,7 +11,7 @@ pkgs=(
   googletest libgtest-dev libgmock-dev
   # host provider: runtime, networking, images
   containerd runc containernetworking-plugins iptables nftables conntrack iproute2 ethtool socat
-  buildah busybox-static openssl procps psmisc util-linux kmod
+  buildah busybox-static openssl procps psmisc util-linux kmod curl
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

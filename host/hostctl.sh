@@ -1,0 +1,605 @@
+#!/usr/bin/env bash
+# hostctl.sh: the host provider. Turns a bare Linux machine (root, no Docker, no registry) into
+# a real single-node Kubernetes made of upstream components, run as host processes:
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd + runc, kubelet,
+#   kube-proxy; in pods: CoreDNS, kube-network-policies, metrics-server, the lab's pool.
+# labctl calls it (`labctl up --provider host`); it can also be run by hand.
+#
+# usage: host/hostctl.sh up | down | status | smoke | logs COMPONENT
+#
+# Everything it creates lives under $LABCTL_STATE/host (default /var/lib/labctl/host) and
+# /run/labctl, plus: the dummy interface labctl0, the bridge labctl-br0, the iptables chains
+# LABCTL-*, kube-proxy's KUBE-* rules, the nftables table of kube-network-policies and the
+# pods' network namespaces and cgroups. `down` removes all of it. Built binaries and images
+# stay in $LABCTL_CACHE (default /var/cache/labctl), keyed by version.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+CACHE=${LABCTL_CACHE:-/var/cache/labctl}
+STATE=${LABCTL_STATE:-/var/lib/labctl}/host
+RUN=/run/labctl
+K8S_BIN=$CACHE/kubernetes-$KUBERNETES_VERSION/bin
+ETCD_BIN=${LABCTL_ETCD:-$CACHE/etcd-$ETCD_VERSION/bin/etcd}
+KUBECTL=$K8S_BIN/kubectl
+export KUBECONFIG=$STATE/kubeconfig
+
+NODE_NAME=cryptojacking-net-lab
+NODE_IP=10.245.0.1        # on the dummy interface labctl0: local to this machine only
+CLUSTER_CIDR=10.244.0.0/16
+POD_CIDR=10.244.0.0/24
+BRIDGE=labctl-br0
+SVC_CIDR=10.96.0.0/16
+API_SVC_IP=10.96.0.1
+DNS_SVC_IP=10.96.0.10
+CONTAINERD_SOCK=$RUN/containerd/containerd.sock
+
+# Components in start order; `down` stops them in reverse.
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+
+t_start=$SECONDS
+phase_t=$SECONDS
+tty=0; [[ -t 2 ]] && tty=1
+say() { printf '%s\n' "$*" >&2; }
+phase() { phase_t=$SECONDS; say "• $*"; }
+done_phase() { say "  ✓ $* ($((SECONDS - phase_t)) s)"; }
+die() { say "✗ $*"; [[ -n ${2:-} ]] && say "  hint: $2"; exit 1; }
+
+# wait_for SECONDS WHAT CMD...: poll CMD every second until it succeeds; on timeout print what
+# the last attempt said, so a stuck phase explains itself.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local start=$SECONDS out=""
+  while ((SECONDS - start < limit)); do
+    if out=$("$@" 2>&1); then return 0; fi
+    ((tty)) && printf '\r  … waiting for %s (%d s)' "$what" $((SECONDS - start)) >&2
+    sleep 1
+  done
+  ((tty)) && printf '\n' >&2
+  say "✗ timed out after ${limit}s waiting for $what; last attempt said:"
+  printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /' >&2
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# processes
+pidfile() { echo "$RUN/pids/$1.pid"; }
+is_running() {
+  local f; f=$(pidfile "$1")
+  [[ -f $f ]] || return 1
+  local pid; pid=$(<"$f")
+  [[ -d /proc/$pid ]] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
+}
+# start NAME ARGV...: start a daemon in its own session, logs in $STATE/logs/NAME.log.
+start() {
+  local name=$1; shift
+  if is_running "$name"; then say "  $name already running (pid $(<"$(pidfile "$name")"))"; return; fi
+  mkdir -p "$RUN/pids" "$STATE/logs"
+  setsid "$@" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$name")"
+  say "  started $name (pid $!)"
+}
+stop() {
+  local name=$1 f pid
+  f=$(pidfile "$name")
+  [[ -f $f ]] || return 0
+  pid=$(<"$f")
+  if [[ -d /proc/$pid ]]; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
+    [[ -d /proc/$pid ]] && kill -KILL -- "-$pid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+# ---------------------------------------------------------------------------------------------
+# preflight and inputs
+preflight() {
+  [[ $(id -u) -eq 0 ]] || die "the host provider needs root" "run as root, or use --provider kind"
+  [[ $(uname -s) == Linux ]] || die "the host provider needs Linux"
+  local missing=()
+  for c in containerd runc iptables nft ip conntrack openssl buildah; do
+    command -v "$c" >/dev/null || missing+=("$c")
+  done
+  [[ -x /usr/lib/cni/bridge ]] || missing+=("CNI plugins (/usr/lib/cni)")
+  ((${#missing[@]} == 0)) || die "missing: ${missing[*]}" "run host/install-deps.sh"
+}
+
+ensure_binaries() {
+  phase "upstream binaries ($KUBERNETES_VERSION, CoreDNS $COREDNS_VERSION, metrics-server $METRICS_SERVER_VERSION, kube-network-policies $KUBE_NETWORK_POLICIES_VERSION)"
+  "$here/build-upstream.sh" kubernetes etcd coredns metrics-server kube-network-policies
+  done_phase "binaries ready in $CACHE"
+}
+
+ensure_images() {
+  phase "lab images"
+  "$repo/images/build.sh"
+  done_phase "images built in $CACHE/images"
+}
+
+# ---------------------------------------------------------------------------------------------
+# host network: node address, sysctls, air gap
+setup_network() {
+  phase "host network"
+  ip link show labctl0 >/dev/null 2>&1 || ip link add labctl0 type dummy
+  ip addr show dev labctl0 | grep -q "$NODE_IP/" || ip addr add "$NODE_IP/32" dev labctl0
+  ip link set labctl0 up
+  # The CNI bridge plugin would create it on the first pod; creating it here gives the air gap
+  # rules and the API server's route to pods something to hang on from the start.
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  ip addr show dev "$BRIDGE" | grep -q '10.244.0.1/' || ip addr add 10.244.0.1/24 dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  sysctl -qw net.ipv4.ip_forward=1
+  sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "net.bridge.bridge-nf-call-iptables is not available" "the kernel needs br_netfilter"
+  airgap_rules
+  done_phase "node address $NODE_IP on labctl0, bridge $BRIDGE, air gap rules"
+}
+
+# The air gap. Pods may reach pods (10.244/16) and the node address (API server, kubelet);
+# every other destination is dropped on the host, before routing could send it anywhere.
+airgap_rules() {
+  for chain in LABCTL-FORWARD LABCTL-INPUT; do
+    iptables -w -N "$chain" 2>/dev/null || iptables -w -F "$chain"
+  done
+  iptables -w -A LABCTL-FORWARD -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -j RETURN
+  iptables -w -A LABCTL-FORWARD -s "$CLUSTER_CIDR" -m comment --comment "labctl air gap" -j DROP
+  iptables -w -A LABCTL-FORWARD -d "$CLUSTER_CIDR" ! -s "$CLUSTER_CIDR" -m conntrack ! --ctstate ESTABLISHED,RELATED -m comment --comment "labctl air gap" -j DROP
+  iptables -w -A LABCTL-INPUT -s "$CLUSTER_CIDR" -d "$NODE_IP" -j RETURN
+  iptables -w -A LABCTL-INPUT -s "$CLUSTER_CIDR" -m comment --comment "labctl air gap" -j DROP
+  iptables -w -C FORWARD -j LABCTL-FORWARD 2>/dev/null || iptables -w -I FORWARD 1 -j LABCTL-FORWARD
+  iptables -w -C INPUT -j LABCTL-INPUT 2>/dev/null || iptables -w -I INPUT 1 -j LABCTL-INPUT
+}
+
+# ---------------------------------------------------------------------------------------------
+# PKI: one cluster CA, one front-proxy CA, a ServiceAccount key pair.
+cert() { # cert NAME CN O SANS(comma list or "") [CA-prefix]
+  local name=$1 cn=$2 o=$3 sans=$4 ca=${5:-ca} d=$STATE/pki
+  [[ -f $d/$name.crt ]] && return 0
+  local subj="/CN=$cn"; [[ -n $o ]] && subj="/O=$o$subj"
+  openssl genrsa -out "$d/$name.key" 2048 2>/dev/null
+  openssl req -new -key "$d/$name.key" -subj "$subj" -out "$d/$name.csr" 2>/dev/null
+  {
+    echo "basicConstraints=CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=serverAuth,clientAuth"
+    [[ -n $sans ]] && echo "subjectAltName=$sans"
+  } >"$d/$name.ext"
+  openssl x509 -req -in "$d/$name.csr" -CA "$d/$ca.crt" -CAkey "$d/$ca.key" -CAcreateserial \
+    -days 365 -sha256 -extfile "$d/$name.ext" -out "$d/$name.crt" 2>/dev/null
+  rm -f "$d/$name.csr" "$d/$name.ext"
+}
+ca() {
+  local name=$1 cn=$2 d=$STATE/pki
+  [[ -f $d/$name.crt ]] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/$name.key" -out "$d/$name.crt" \
+    -days 3650 -subj "/CN=$cn" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
+}
+setup_pki() {
+  phase "certificates"
+  mkdir -p "$STATE/pki"; chmod 700 "$STATE/pki"
+  ca ca labctl-cluster-ca
+  ca front-proxy-ca labctl-front-proxy-ca
+  local api_sans="DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:$API_SVC_IP,IP:$NODE_IP,IP:127.0.0.1"
+  cert apiserver kube-apiserver "" "$api_sans"
+  cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters ""
+  cert admin labctl-admin system:masters ""
+  cert controller-manager system:kube-controller-manager "" ""
+  cert scheduler system:kube-scheduler "" ""
+  cert kube-proxy system:kube-proxy "" ""
+  cert kubelet "system:node:$NODE_NAME" system:nodes ""
+  cert kubelet-serving "$NODE_NAME" "" "DNS:$NODE_NAME,IP:$NODE_IP"
+  cert front-proxy-client front-proxy-client "" "" front-proxy-ca
+  [[ -f $STATE/pki/sa.key ]] || {
+    openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$STATE/pki/sa.key" -pubout -out "$STATE/pki/sa.pub" 2>/dev/null
+  }
+  for n in admin controller-manager scheduler kube-proxy kubelet; do kubeconfig "$n"; done
+  cp "$STATE/kubeconfig-admin" "$STATE/kubeconfig"
+  done_phase "PKI and kubeconfigs in $STATE"
+}
+kubeconfig() {
+  local n=$1 p=$STATE/pki
+  cat >"$STATE/kubeconfig-$n" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: cryptojacking-net-lab
+  cluster: {server: "https://$NODE_IP:6443", certificate-authority: "$p/ca.crt"}
+users:
+- name: $n
+  user: {client-certificate: "$p/$n.crt", client-key: "$p/$n.key"}
+contexts:
+- name: labctl-host
+  context: {cluster: cryptojacking-net-lab, user: $n}
+current-context: labctl-host
+EOF
+  chmod 600 "$STATE/kubeconfig-$n"
+}
+
+# ---------------------------------------------------------------------------------------------
+# control plane
+start_etcd() {
+  mkdir -p "$STATE/etcd"; chmod 700 "$STATE/etcd"
+  # Loopback only, plain HTTP: nothing but the API server on this machine talks to it.
+  start etcd "$ETCD_BIN" --name "$NODE_NAME" --data-dir "$STATE/etcd" \
+    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+    --initial-cluster "$NODE_NAME=http://127.0.0.1:2380" --listen-metrics-urls http://127.0.0.1:2381
+  wait_for 60 "etcd health" curl -sf http://127.0.0.1:2381/health
+}
+
+start_apiserver() {
+  local p=$STATE/pki
+  cat >"$STATE/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: None
+  users: ["system:kube-proxy", "system:kube-scheduler", "system:kube-controller-manager"]
+  verbs: ["get", "list", "watch"]
+- level: None
+  nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version"]
+- level: Metadata
+EOF
+  start kube-apiserver "$K8S_BIN/kube-apiserver" \
+    --advertise-address="$NODE_IP" --bind-address="$NODE_IP" --secure-port=6443 \
+    --etcd-servers=http://127.0.0.1:2379 \
+    --service-cluster-ip-range="$SVC_CIDR" \
+    --client-ca-file="$p/ca.crt" --tls-cert-file="$p/apiserver.crt" --tls-private-key-file="$p/apiserver.key" \
+    --kubelet-client-certificate="$p/apiserver-kubelet-client.crt" --kubelet-client-key="$p/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$p/sa.pub" --service-account-signing-key-file="$p/sa.key" \
+    --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
+    --allow-privileged=true --profiling=false \
+    --requestheader-client-ca-file="$p/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$p/front-proxy-client.crt" --proxy-client-key-file="$p/front-proxy-client.key" \
+    --enable-aggregator-routing=true \
+    --audit-policy-file="$STATE/audit-policy.yaml" --audit-log-path="$STATE/logs/audit.log" \
+    --audit-log-maxsize=100 --audit-log-maxbackup=2
+  wait_for 120 "kube-apiserver /readyz" "$KUBECTL" get --raw /readyz
+}
+
+start_controllers() {
+  local p=$STATE/pki
+  start kube-controller-manager "$K8S_BIN/kube-controller-manager" \
+    --kubeconfig="$STATE/kubeconfig-controller-manager" \
+    --authentication-kubeconfig="$STATE/kubeconfig-controller-manager" \
+    --authorization-kubeconfig="$STATE/kubeconfig-controller-manager" \
+    --bind-address=127.0.0.1 --leader-elect=false \
+    --service-account-private-key-file="$p/sa.key" --root-ca-file="$p/ca.crt" \
+    --use-service-account-credentials=true \
+    --cluster-signing-cert-file="$p/ca.crt" --cluster-signing-key-file="$p/ca.key" \
+    --service-cluster-ip-range="$SVC_CIDR" --cluster-cidr="$CLUSTER_CIDR" --allocate-node-cidrs=false
+  start kube-scheduler "$K8S_BIN/kube-scheduler" \
+    --kubeconfig="$STATE/kubeconfig-scheduler" \
+    --authentication-kubeconfig="$STATE/kubeconfig-scheduler" \
+    --authorization-kubeconfig="$STATE/kubeconfig-scheduler" \
+    --bind-address=127.0.0.1 --leader-elect=false
+  wait_for 60 "kube-controller-manager healthz" curl -skf https://127.0.0.1:10257/healthz
+  wait_for 60 "kube-scheduler healthz" curl -skf https://127.0.0.1:10259/healthz
+}
+
+# ---------------------------------------------------------------------------------------------
+# node
+start_containerd() {
+  mkdir -p "$STATE/containerd" "$RUN/containerd" "$STATE/cni/net.d"
+  cat >"$STATE/cni/net.d/10-labctl.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "labctl",
+  "plugins": [
+    {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR", "gateway": "10.244.0.1"}]],
+              "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$STATE/cni/ipam"}},
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+EOF
+  # Registry mirrors point every registry the lab's images name at a closed loopback port, so
+  # an image that was not preloaded fails at once instead of reaching for the network.
+  cat >"$STATE/containerd/config.toml" <<EOF
+version = 2
+root = "$STATE/containerd/root"
+state = "$RUN/containerd/state"
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  enable_cdi = false
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$STATE/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
+    endpoint = ["http://127.0.0.1:9"]
+  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."registry.k8s.io"]
+    endpoint = ["http://127.0.0.1:9"]
+  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."*"]
+    endpoint = ["http://127.0.0.1:9"]
+EOF
+  start containerd containerd --config "$STATE/containerd/config.toml"
+  wait_for 30 "containerd socket" ctr -a "$CONTAINERD_SOCK" version
+}
+
+import_images() {
+  phase "import images into containerd"
+  local have n=0
+  have=$(ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q)
+  for tar in "$CACHE"/images/*.tar; do
+    local tags; tags=$(<"${tar%.tar}.tags")
+    local missing=0
+    for t in $tags; do grep -qxF "$t" <<<"$have" || missing=1; done
+    # A rebuilt archive (newer than its import stamp) is imported again under the same tags.
+    if ((missing)) || [[ $tar -nt ${tar%.tar}.imported ]]; then
+      ctr -a "$CONTAINERD_SOCK" -n k8s.io images import --no-unpack=false "$tar" >/dev/null
+      touch "${tar%.tar}.imported"; n=$((n + 1))
+    fi
+  done
+  done_phase "$n archive(s) imported, $(ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -vc '^sha256:') image tags present"
+}
+
+start_kubelet() {
+  local p=$STATE/pki
+  mkdir -p "$STATE/kubelet"
+  echo "nameserver $DNS_SVC_IP" >"$STATE/resolv.conf"
+  cat >"$STATE/kubelet-config.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: "$p/ca.crt"}
+authorization: {mode: Webhook}
+cgroupDriver: cgroupfs
+failCgroupV1: false
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+clusterDNS: [$DNS_SVC_IP]
+clusterDomain: cluster.local
+resolvConf: $STATE/resolv.conf
+tlsCertFile: $p/kubelet-serving.crt
+tlsPrivateKeyFile: $p/kubelet-serving.key
+podCIDR: $POD_CIDR
+failSwapOn: false
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+# Preloaded images are the only images there are: never garbage-collect them.
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
+serializeImagePulls: false
+rotateCertificates: false
+EOF
+  start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet-config.yaml" \
+    --kubeconfig="$STATE/kubeconfig-kubelet" --root-dir="$STATE/kubelet" \
+    --hostname-override="$NODE_NAME" --node-ip="$NODE_IP"
+  wait_for 90 "kubelet healthz" curl -sf http://127.0.0.1:10248/healthz
+  wait_for 120 "node $NODE_NAME Ready" "$KUBECTL" wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
+}
+
+start_kube_proxy() {
+  cat >"$STATE/kube-proxy-config.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: "$STATE/kubeconfig-kube-proxy"}
+mode: iptables
+clusterCIDR: $CLUSTER_CIDR
+hostnameOverride: $NODE_NAME
+bindAddress: $NODE_IP
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+conntrack: {maxPerCore: 0}
+EOF
+  start kube-proxy "$K8S_BIN/kube-proxy" --config="$STATE/kube-proxy-config.yaml"
+  wait_for 60 "kube-proxy healthz" curl -sf http://127.0.0.1:10256/healthz
+}
+
+# ---------------------------------------------------------------------------------------------
+# addons
+apply_addons() {
+  phase "addons: CoreDNS, kube-network-policies, metrics-server, the pool"
+  local f
+  for f in "$repo"/manifests/host/*.yaml "$repo"/manifests/addons/*.yaml; do
+    sed -e "s|@COREDNS_VERSION@|$COREDNS_VERSION|g" \
+        -e "s|@KUBE_NETWORK_POLICIES_VERSION@|$KUBE_NETWORK_POLICIES_VERSION|g" \
+        -e "s|@METRICS_SERVER_VERSION@|$METRICS_SERVER_VERSION|g" \
+        -e "s|@DNS_SVC_IP@|$DNS_SVC_IP|g" "$f" |
+      "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
+  done
+  wait_for 180 "CoreDNS rollout" "$KUBECTL" -n kube-system rollout status deploy/coredns --timeout=5s
+  wait_for 180 "kube-network-policies rollout" "$KUBECTL" -n kube-system rollout status ds/kube-network-policies --timeout=5s
+  wait_for 180 "metrics-server rollout" "$KUBECTL" -n kube-system rollout status deploy/metrics-server --timeout=5s
+  wait_for 180 "pool rollout" "$KUBECTL" -n pool-external rollout status deploy/supportxmr-pool --timeout=5s
+  wait_for 180 "metrics API available" "$KUBECTL" wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=5s
+  done_phase "addons ready"
+}
+
+# ---------------------------------------------------------------------------------------------
+# smoke proof: before any episode, show the properties the episodes rely on hold here.
+smoke() {
+  phase "smoke: DNS, NetworkPolicy enforcement, air gap"
+  local ns=labctl-smoke
+  "$KUBECTL" delete ns "$ns" --ignore-not-found --wait=true >/dev/null
+  "$KUBECTL" create ns "$ns" >/dev/null
+  trap '"$KUBECTL" delete ns '"$ns"' --wait=false >/dev/null 2>&1; outside_host_down' RETURN
+  "$KUBECTL" -n "$ns" run probe --image=docker.io/lab/toolbox:1.0.0 --image-pull-policy=Never \
+    --restart=Never --labels=app=probe >/dev/null
+  wait_for 90 "smoke probe pod" "$KUBECTL" -n "$ns" wait --for=condition=Ready pod/probe --timeout=5s
+  local x=("$KUBECTL" -n "$ns" exec probe --)
+
+  # 1. The lab name resolves in the cluster; a name outside it does not (nothing upstream).
+  wait_for 30 "pool.supportxmr.test to resolve" "${x[@]}" nslookup pool.supportxmr.test
+  if "${x[@]}" nslookup example.com >/dev/null 2>&1; then die "example.com resolved inside the cluster" "CoreDNS must not forward upstream"; fi
+  say "  ✓ pool.supportxmr.test resolves; names outside the lab do not"
+
+  # 2. The pool answers before any policy.
+  wait_for 30 "pool reachable before policy" "${x[@]}" nc -z -w 3 pool.supportxmr.test 3333
+  # 3. A default-deny egress policy (+DNS) must make the same connection time out.
+  "$KUBECTL" -n "$ns" apply -f - >/dev/null <<'EOF'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-egress}
+spec: {podSelector: {}, policyTypes: [Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-dns-egress}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+    ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+EOF
+  local start=$SECONDS blocked=0
+  while ((SECONDS - start < 30)); do
+    if ! "${x[@]}" nc -z -w 2 pool.supportxmr.test 3333 >/dev/null 2>&1; then blocked=1; break; fi
+    sleep 1
+  done
+  ((blocked)) || die "NetworkPolicy is NOT enforced: the pool is still reachable under default-deny-egress" "check kube-network-policies: kubectl -n kube-system logs ds/kube-network-policies"
+  "${x[@]}" nslookup pool.supportxmr.test >/dev/null || die "allow-dns-egress did not let DNS through"
+  say "  ✓ default-deny-egress blocks the pool; allow-dns-egress keeps DNS working"
+
+  # 4. Air gap: a test host outside the cluster (a network namespace of ours) is reachable from
+  #    the host but not from a pod, even with no NetworkPolicy at all.
+  "$KUBECTL" -n "$ns" delete networkpolicy --all >/dev/null
+  outside_host_up
+  nc -z -w 2 198.51.100.2 8080 || die "the outside test host does not answer the host itself"
+  if "${x[@]}" nc -z -w 3 198.51.100.2 8080 >/dev/null 2>&1; then
+    die "a pod reached an address outside the cluster" "the LABCTL-FORWARD air gap rule is missing"
+  fi
+  say "  ✓ air gap: a pod cannot reach a host outside the cluster that the node itself reaches"
+  done_phase "smoke passed"
+}
+# A throwaway "outside world" host: netns labctl-outside, 198.51.100.2 (TEST-NET-2), served
+# over a veth pair; its traffic never leaves this machine.
+outside_host_up() {
+  outside_host_down
+  ip netns add labctl-outside
+  ip link add labctl-out0 type veth peer name labctl-out1
+  ip link set labctl-out1 netns labctl-outside
+  ip addr add 198.51.100.1/30 dev labctl-out0; ip link set labctl-out0 up
+  ip -n labctl-outside addr add 198.51.100.2/30 dev labctl-out1
+  ip -n labctl-outside link set labctl-out1 up; ip -n labctl-outside link set lo up
+  ip -n labctl-outside route add default via 198.51.100.1
+  ip netns exec labctl-outside setsid busybox nc -lk -p 8080 -e /bin/true >/dev/null 2>&1 </dev/null &
+  local i; for i in $(seq 1 20); do nc -z -w 1 198.51.100.2 8080 2>/dev/null && break; sleep 0.2; done
+}
+outside_host_down() {
+  ip netns pids labctl-outside 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+  ip netns del labctl-outside 2>/dev/null || true
+  ip link del labctl-out0 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------------------------
+up() {
+  preflight
+  ensure_binaries
+  ensure_images
+  setup_network
+  setup_pki
+  phase "control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler"
+  start_etcd; start_apiserver; start_controllers
+  done_phase "control plane ready"
+  phase "node: containerd, kubelet, kube-proxy"
+  start_containerd
+  import_images
+  start_kubelet
+  start_kube_proxy
+  done_phase "node $NODE_NAME Ready"
+  apply_addons
+  smoke
+  say "✓ cluster cryptojacking-net-lab is up in $((SECONDS - t_start)) s; KUBECONFIG=$KUBECONFIG"
+}
+
+down() {
+  [[ $(id -u) -eq 0 ]] || die "down needs root"
+  phase "stopping the host cluster"
+  stop kube-proxy; stop kubelet
+  if is_running containerd; then
+    local c
+    for c in $(ctr -a "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
+      ctr -a "$CONTAINERD_SOCK" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1 || true
+    done
+    sleep 1
+    for c in $(ctr -a "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
+      ctr -a "$CONTAINERD_SOCK" -n k8s.io tasks rm -f "$c" >/dev/null 2>&1 || true
+    done
+  fi
+  # Shims outlive containerd by design; ours are the ones bound to our socket.
+  pkill -KILL -f "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK" 2>/dev/null || true
+  local i
+  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop "${COMPONENTS[i]}"; done
+  outside_host_down
+  # kube-proxy's own cleanup removes its KUBE-* chains from every table.
+  [[ -x $K8S_BIN/kube-proxy ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+  nft delete table inet kube-network-policies 2>/dev/null || true
+  for chain in FORWARD INPUT; do
+    while iptables -w -D "$chain" -j "LABCTL-$chain" 2>/dev/null; do :; done
+    iptables -w -F "LABCTL-$chain" 2>/dev/null || true
+    iptables -w -X "LABCTL-$chain" 2>/dev/null || true
+  done
+  # Pod network namespaces left by containerd's CNI (named cni-<uuid>).
+  for n in $(ip netns list 2>/dev/null | awk '/^cni-/{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
+  ip link del "$BRIDGE" 2>/dev/null || true
+  ip link del labctl0 2>/dev/null || true
+  # Mounts under our directories (pod volumes, overlay snapshots, sandbox shm), deepest first.
+  local m
+  for m in $(awk -v a="$STATE" -v b="$RUN" '$5 ~ "^"a || $5 ~ "^"b {print $5}' /proc/self/mountinfo | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+  # Pod cgroups the kubelet made (cgroupfs driver), deepest first.
+  local root
+  for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    [[ -d $root ]] && find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+  rm -rf "$STATE" "$RUN"
+  done_phase "host cluster removed"
+}
+
+status() {
+  local rc=0 c
+  printf '%-26s %-8s %s\n' COMPONENT STATE DETAIL
+  for c in "${COMPONENTS[@]}"; do
+    if is_running "$c"; then
+      printf '%-26s %-8s pid %s, log %s\n' "$c" running "$(<"$(pidfile "$c")")" "$STATE/logs/$c.log"
+    else
+      printf '%-26s %-8s %s\n' "$c" stopped "hint: host/hostctl.sh up (log: $STATE/logs/$c.log)"; rc=1
+    fi
+  done
+  if ((rc == 0)); then
+    "$KUBECTL" get nodes -o wide 2>&1 || rc=1
+    "$KUBECTL" get pods -A -o wide 2>&1 || rc=1
+  fi
+  return $rc
+}
+
+main() {
+case ${1:-} in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  smoke) smoke ;;
+  logs) tail -n "${3:-100}" "$STATE/logs/${2:?component}.log" ;;
+  *) say "usage: host/hostctl.sh up|down|status|smoke|logs COMPONENT [LINES]"; exit 2 ;;
+esac
+}
+
+# Parsed whole before it runs, so an edit during a long `up` cannot change the running one.
+main "$@"
