@@ -8,7 +8,7 @@
 # usage: host/hostctl.sh up | down | status | smoke | logs COMPONENT
 #
 # Everything it creates lives under $LABCTL_STATE/host (default /var/lib/labctl/host) and
-# /run/labctl, plus: the dummy interface labctl0, the bridge labctl-br0, the iptables chains
+# /run/labctl, plus: the bridge labctl-br0 (which carries the node address), the iptables chains
 # LABCTL-*, kube-proxy's KUBE-* rules, the nftables table of kube-network-policies and the
 # pods' network namespaces and cgroups. `down` removes all of it. Built binaries and images
 # stay in $LABCTL_CACHE (default /var/cache/labctl), keyed by version.
@@ -28,7 +28,7 @@ KUBECTL=$K8S_BIN/kubectl
 export KUBECONFIG=$STATE/kubeconfig
 
 NODE_NAME=cryptojacking-net-lab
-NODE_IP=10.245.0.1        # on the dummy interface labctl0: local to this machine only
+NODE_IP=10.245.0.1        # on the bridge labctl-br0: local to this machine only
 CLUSTER_CIDR=10.244.0.0/16
 POD_CIDR=10.244.0.0/24
 BRIDGE=labctl-br0
@@ -125,18 +125,17 @@ ensure_images() {
 # host network: node address, sysctls, air gap
 setup_network() {
   phase "host network"
-  ip link show labctl0 >/dev/null 2>&1 || ip link add labctl0 type dummy
-  ip addr show dev labctl0 | grep -q "$NODE_IP/" || ip addr add "$NODE_IP/32" dev labctl0
-  ip link set labctl0 up
-  # The CNI bridge plugin would create it on the first pod; creating it here gives the air gap
-  # rules and the API server's route to pods something to hang on from the start.
+  # The CNI bridge plugin would create the bridge on the first pod; creating it here gives the
+  # node its address from the start. The node address lives on the bridge too (the kernel has
+  # no dummy interfaces to spare here), so deleting the bridge takes everything away.
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
-  ip addr show dev "$BRIDGE" | grep -q '10.244.0.1/' || ip addr add 10.244.0.1/24 dev "$BRIDGE"
+  ip addr show dev "$BRIDGE" | grep -q ' 10.244.0.1/' || ip addr add 10.244.0.1/24 dev "$BRIDGE"
+  ip addr show dev "$BRIDGE" | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/32" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   sysctl -qw net.ipv4.ip_forward=1
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "net.bridge.bridge-nf-call-iptables is not available" "the kernel needs br_netfilter"
   airgap_rules
-  done_phase "node address $NODE_IP on labctl0, bridge $BRIDGE, air gap rules"
+  done_phase "bridge $BRIDGE with node address $NODE_IP, air gap rules"
 }
 
 # The air gap. Pods may reach pods (10.244/16) and the node address (API server, kubelet);
@@ -148,6 +147,8 @@ airgap_rules() {
   iptables -w -A LABCTL-FORWARD -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -j RETURN
   iptables -w -A LABCTL-FORWARD -s "$CLUSTER_CIDR" -m comment --comment "labctl air gap" -j DROP
   iptables -w -A LABCTL-FORWARD -d "$CLUSTER_CIDR" ! -s "$CLUSTER_CIDR" -m conntrack ! --ctstate ESTABLISHED,RELATED -m comment --comment "labctl air gap" -j DROP
+  # Replies to the node's own connections (kubelet probes, API server to pods) come back in.
+  iptables -w -A LABCTL-INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
   iptables -w -A LABCTL-INPUT -s "$CLUSTER_CIDR" -d "$NODE_IP" -j RETURN
   iptables -w -A LABCTL-INPUT -s "$CLUSTER_CIDR" -m comment --comment "labctl air gap" -j DROP
   iptables -w -C FORWARD -j LABCTL-FORWARD 2>/dev/null || iptables -w -I FORWARD 1 -j LABCTL-FORWARD
@@ -314,7 +315,10 @@ state = "$RUN/containerd/state"
   address = "$CONTAINERD_SOCK"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
-  enable_cdi = false
+  # The kubelet asks for oom_score_adj -998 for sandboxes; where this process may not lower
+  # scores (a container, a VM sandbox like ours), runc fails with "can't get final child's
+  # PID from pipe". Restricting clamps the request to containerd's own score instead.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -558,7 +562,6 @@ down() {
   # Pod network namespaces left by containerd's CNI (named cni-<uuid>).
   for n in $(ip netns list 2>/dev/null | awk '/^cni-/{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
-  ip link del labctl0 2>/dev/null || true
   # Mounts under our directories (pod volumes, overlay snapshots, sandbox shm), deepest first.
   local m
   for m in $(awk -v a="$STATE" -v b="$RUN" '$5 ~ "^"a || $5 ~ "^"b {print $5}' /proc/self/mountinfo | sort -r); do
