@@ -5,7 +5,7 @@
 # A finished component has a .done stamp and is never rebuilt; an interrupted build resumes
 # from Go's own build cache (GOCACHE), so re-running after a kill only redoes the tail.
 #
-# usage: host/build-upstream.sh [kubernetes|etcd|coredns|metrics-server|kube-network-policies|all]...
+# usage: host/build-upstream.sh [kubernetes|etcd|coredns|metrics-server|kube-router|all]...
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -100,14 +100,14 @@ build_coredns() {
 
 main() {
 targets=("$@")
-[[ ${#targets[@]} -eq 0 || ${targets[0]} == all ]] && targets=(kubernetes etcd coredns metrics-server kube-network-policies)
+[[ ${#targets[@]} -eq 0 || ${targets[0]} == all ]] && targets=(kubernetes etcd coredns metrics-server kube-router)
 for t in "${targets[@]}"; do
   case $t in
     kubernetes) build_kubernetes ;;
     etcd) build_etcd ;;
     coredns) build_coredns ;;
     metrics-server) build_gomain metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server ;;
-    kube-network-policies) build_gomain kube-network-policies "$KUBE_NETWORK_POLICIES_VERSION" sigs.k8s.io/kube-network-policies sigs.k8s.io/kube-network-policies/cmd ;;
+    kube-router) build_gomain kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2 github.com/cloudnativelabs/kube-router/v2/cmd/kube-router ;;
     *) echo "build-upstream.sh: unknown component '$t'" >&2; exit 2 ;;
   esac
 done

@@ -2,15 +2,15 @@
 # hostctl.sh: the host provider. Turns a bare Linux machine (root, no Docker, no registry) into
 # a real single-node Kubernetes made of upstream components, run as host processes:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd + runc, kubelet,
-#   kube-proxy; in pods: CoreDNS, kube-network-policies, metrics-server, the lab's pool.
+#   kube-proxy, kube-router (NetworkPolicy only); in pods: CoreDNS, metrics-server, the pool.
 # labctl calls it (`labctl up --provider host`); it can also be run by hand.
 #
 # usage: host/hostctl.sh up | down | status | smoke | logs COMPONENT
 #
 # Everything it creates lives under $LABCTL_STATE/host (default /var/lib/labctl/host) and
 # /run/labctl, plus: the bridge labctl-br0 (which carries the node address), the iptables chains
-# LABCTL-*, kube-proxy's KUBE-* rules, the nftables table of kube-network-policies and the
-# pods' network namespaces and cgroups. `down` removes all of it. Built binaries and images
+# LABCTL-*, kube-proxy's and kube-router's KUBE-* rules and ipsets, and the pods' network
+# namespaces and cgroups. `down` removes all of it. Built binaries and images
 # stay in $LABCTL_CACHE (default /var/cache/labctl), keyed by version.
 set -euo pipefail
 
@@ -38,7 +38,8 @@ DNS_SVC_IP=10.96.0.10
 CONTAINERD_SOCK=$RUN/containerd/containerd.sock
 
 # Components in start order; `down` stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router)
+KUBE_ROUTER_BIN=$CACHE/kube-router-$KUBE_ROUTER_VERSION/bin/kube-router
 
 t_start=$SECONDS
 phase_t=$SECONDS
@@ -46,7 +47,7 @@ tty=0; [[ -t 2 ]] && tty=1
 say() { printf '%s\n' "$*" >&2; }
 phase() { phase_t=$SECONDS; say "• $*"; }
 done_phase() { say "  ✓ $* ($((SECONDS - phase_t)) s)"; }
-die() { say "✗ $*"; [[ -n ${2:-} ]] && say "  hint: $2"; exit 1; }
+die() { say "✗ $1"; [[ -n ${2:-} ]] && say "  hint: $2"; exit 1; }
 
 # wait_for SECONDS WHAT CMD...: poll CMD every second until it succeeds; on timeout print what
 # the last attempt said, so a stuck phase explains itself.
@@ -102,7 +103,7 @@ preflight() {
   [[ $(id -u) -eq 0 ]] || die "the host provider needs root" "run as root, or use --provider kind"
   [[ $(uname -s) == Linux ]] || die "the host provider needs Linux"
   local missing=()
-  for c in containerd runc iptables nft ip conntrack openssl buildah; do
+  for c in containerd runc iptables ipset ip conntrack openssl buildah curl busybox; do
     command -v "$c" >/dev/null || missing+=("$c")
   done
   [[ -x /usr/lib/cni/bridge ]] || missing+=("CNI plugins (/usr/lib/cni)")
@@ -110,8 +111,8 @@ preflight() {
 }
 
 ensure_binaries() {
-  phase "upstream binaries ($KUBERNETES_VERSION, CoreDNS $COREDNS_VERSION, metrics-server $METRICS_SERVER_VERSION, kube-network-policies $KUBE_NETWORK_POLICIES_VERSION)"
-  "$here/build-upstream.sh" kubernetes etcd coredns metrics-server kube-network-policies
+  phase "upstream binaries (Kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, CoreDNS $COREDNS_VERSION, metrics-server $METRICS_SERVER_VERSION, kube-router $KUBE_ROUTER_VERSION)"
+  "$here/build-upstream.sh" kubernetes etcd coredns metrics-server kube-router
   done_phase "binaries ready in $CACHE"
 }
 
@@ -192,6 +193,7 @@ setup_pki() {
   cert controller-manager system:kube-controller-manager "" ""
   cert scheduler system:kube-scheduler "" ""
   cert kube-proxy system:kube-proxy "" ""
+  cert kube-router system:kube-router "" ""
   cert kubelet "system:node:$NODE_NAME" system:nodes ""
   cert kubelet-serving "$NODE_NAME" "" "DNS:$NODE_NAME,IP:$NODE_IP"
   cert front-proxy-client front-proxy-client "" "" front-proxy-ca
@@ -199,7 +201,7 @@ setup_pki() {
     openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
     openssl rsa -in "$STATE/pki/sa.key" -pubout -out "$STATE/pki/sa.pub" 2>/dev/null
   }
-  for n in admin controller-manager scheduler kube-proxy kubelet; do kubeconfig "$n"; done
+  for n in admin controller-manager scheduler kube-proxy kube-router kubelet; do kubeconfig "$n"; done
   cp "$STATE/kubeconfig-admin" "$STATE/kubeconfig"
   done_phase "PKI and kubeconfigs in $STATE"
 }
@@ -279,7 +281,8 @@ start_controllers() {
     --service-account-private-key-file="$p/sa.key" --root-ca-file="$p/ca.crt" \
     --use-service-account-credentials=true \
     --cluster-signing-cert-file="$p/ca.crt" --cluster-signing-key-file="$p/ca.key" \
-    --service-cluster-ip-range="$SVC_CIDR" --cluster-cidr="$CLUSTER_CIDR" --allocate-node-cidrs=false
+    --service-cluster-ip-range="$SVC_CIDR" --cluster-cidr="$CLUSTER_CIDR" \
+    --allocate-node-cidrs=true --node-cidr-mask-size=24
   start kube-scheduler "$K8S_BIN/kube-scheduler" \
     --kubeconfig="$STATE/kubeconfig-scheduler" \
     --authentication-kubeconfig="$STATE/kubeconfig-scheduler" \
@@ -414,20 +417,30 @@ EOF
   wait_for 60 "kube-proxy healthz" curl -sf http://127.0.0.1:10256/healthz
 }
 
+# NetworkPolicy: kube-router's firewall only (no routing, no service proxy, no CNI), the way
+# k3s embeds it. Needs its RBAC (manifests/host/kube-router.yaml) before it starts.
+start_kube_router() {
+  start kube-router "$KUBE_ROUTER_BIN" --kubeconfig="$STATE/kubeconfig-kube-router" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --run-loadbalancer=false \
+    --enable-cni=false --enable-ipv4=true --enable-ipv6=false \
+    --hostname-override="$NODE_NAME" --service-cluster-ip-range="$SVC_CIDR" \
+    --health-port=20244 --metrics-port=0
+  wait_for 60 "kube-router healthz" curl -sf http://127.0.0.1:20244/healthz
+}
+
 # ---------------------------------------------------------------------------------------------
 # addons
 apply_addons() {
-  phase "addons: CoreDNS, kube-network-policies, metrics-server, the pool"
+  phase "addons: CoreDNS, kube-router (NetworkPolicy), metrics-server, the pool"
   local f
   for f in "$repo"/manifests/host/*.yaml "$repo"/manifests/addons/*.yaml; do
     sed -e "s|@COREDNS_VERSION@|$COREDNS_VERSION|g" \
-        -e "s|@KUBE_NETWORK_POLICIES_VERSION@|$KUBE_NETWORK_POLICIES_VERSION|g" \
         -e "s|@METRICS_SERVER_VERSION@|$METRICS_SERVER_VERSION|g" \
         -e "s|@DNS_SVC_IP@|$DNS_SVC_IP|g" "$f" |
       "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
   done
   wait_for 180 "CoreDNS rollout" "$KUBECTL" -n kube-system rollout status deploy/coredns --timeout=5s
-  wait_for 180 "kube-network-policies rollout" "$KUBECTL" -n kube-system rollout status ds/kube-network-policies --timeout=5s
+  start_kube_router
   wait_for 180 "metrics-server rollout" "$KUBECTL" -n kube-system rollout status deploy/metrics-server --timeout=5s
   wait_for 180 "pool rollout" "$KUBECTL" -n pool-external rollout status deploy/supportxmr-pool --timeout=5s
   wait_for 180 "metrics API available" "$KUBECTL" wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=5s
@@ -453,7 +466,7 @@ smoke() {
   say "  ✓ pool.supportxmr.test resolves; names outside the lab do not"
 
   # 2. The pool answers before any policy.
-  wait_for 30 "pool reachable before policy" "${x[@]}" nc -z -w 3 pool.supportxmr.test 3333
+  wait_for 30 "pool reachable before policy" "${x[@]}" nc -w 3 pool.supportxmr.test 3333
   # 3. A default-deny egress policy (+DNS) must make the same connection time out.
   "$KUBECTL" -n "$ns" apply -f - >/dev/null <<'EOF'
 apiVersion: networking.k8s.io/v1
@@ -473,10 +486,10 @@ spec:
 EOF
   local start=$SECONDS blocked=0
   while ((SECONDS - start < 30)); do
-    if ! "${x[@]}" nc -z -w 2 pool.supportxmr.test 3333 >/dev/null 2>&1; then blocked=1; break; fi
+    if ! "${x[@]}" nc -w 2 pool.supportxmr.test 3333 >/dev/null 2>&1; then blocked=1; break; fi
     sleep 1
   done
-  ((blocked)) || die "NetworkPolicy is NOT enforced: the pool is still reachable under default-deny-egress" "check kube-network-policies: kubectl -n kube-system logs ds/kube-network-policies"
+  ((blocked)) || die "NetworkPolicy is NOT enforced: the pool is still reachable under default-deny-egress" "check kube-router: host/hostctl.sh logs kube-router"
   "${x[@]}" nslookup pool.supportxmr.test >/dev/null || die "allow-dns-egress did not let DNS through"
   say "  ✓ default-deny-egress blocks the pool; allow-dns-egress keeps DNS working"
 
@@ -484,8 +497,8 @@ EOF
   #    the host but not from a pod, even with no NetworkPolicy at all.
   "$KUBECTL" -n "$ns" delete networkpolicy --all >/dev/null
   outside_host_up
-  nc -z -w 2 198.51.100.2 8080 || die "the outside test host does not answer the host itself"
-  if "${x[@]}" nc -z -w 3 198.51.100.2 8080 >/dev/null 2>&1; then
+  busybox nc -w 2 198.51.100.2 8080 </dev/null || die "the outside test host does not answer the host itself"
+  if "${x[@]}" nc -w 3 198.51.100.2 8080 >/dev/null 2>&1; then
     die "a pod reached an address outside the cluster" "the LABCTL-FORWARD air gap rule is missing"
   fi
   say "  ✓ air gap: a pod cannot reach a host outside the cluster that the node itself reaches"
@@ -502,8 +515,8 @@ outside_host_up() {
   ip -n labctl-outside addr add 198.51.100.2/30 dev labctl-out1
   ip -n labctl-outside link set labctl-out1 up; ip -n labctl-outside link set lo up
   ip -n labctl-outside route add default via 198.51.100.1
-  ip netns exec labctl-outside setsid busybox nc -lk -p 8080 -e /bin/true >/dev/null 2>&1 </dev/null &
-  local i; for i in $(seq 1 20); do nc -z -w 1 198.51.100.2 8080 2>/dev/null && break; sleep 0.2; done
+  ip netns exec labctl-outside setsid busybox nc -ll -p 8080 -e /bin/true >/dev/null 2>&1 </dev/null &
+  local i; for i in $(seq 1 20); do busybox nc -w 1 198.51.100.2 8080 </dev/null 2>/dev/null && break; sleep 0.2; done
 }
 outside_host_down() {
   ip netns pids labctl-outside 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
@@ -553,7 +566,7 @@ down() {
   outside_host_down
   # kube-proxy's own cleanup removes its KUBE-* chains from every table.
   [[ -x $K8S_BIN/kube-proxy ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
-  nft delete table inet kube-network-policies 2>/dev/null || true
+  [[ -x $KUBE_ROUTER_BIN ]] && "$KUBE_ROUTER_BIN" --cleanup-config >/dev/null 2>&1 || true
   for chain in FORWARD INPUT; do
     while iptables -w -D "$chain" -j "LABCTL-$chain" 2>/dev/null; do :; done
     iptables -w -F "LABCTL-$chain" 2>/dev/null || true

@@ -10,7 +10,7 @@ pkgs=(
   libboost-dev libboost-filesystem-dev libboost-system-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev
   googletest libgtest-dev libgmock-dev
   # host provider: runtime, networking, images
-  containerd runc containernetworking-plugins iptables nftables conntrack iproute2 ethtool socat
+  containerd runc containernetworking-plugins iptables ipset nftables conntrack iproute2 ethtool socat
   buildah busybox-static openssl procps psmisc util-linux kmod curl
 )
 missing=()

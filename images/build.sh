@@ -29,7 +29,7 @@ main() {
     esac
     shift
   done
-  ((${#names[@]})) || names=(pause coredns kube-network-policies metrics-server stratum-pool runtime-helper toolbox internal-api)
+  ((${#names[@]})) || names=(pause coredns metrics-server stratum-pool runtime-helper toolbox internal-api)
   mkdir -p "$OUT"
   local n
   for n in "${names[@]}"; do image "$n"; done
@@ -66,10 +66,6 @@ context() { # context NAME: fill $ctx/rootfs for image NAME
       need "$CACHE/coredns-$COREDNS_VERSION/bin/coredns" "run host/build-upstream.sh coredns"
       mkdir -p "$r"; cp "$CACHE/coredns-$COREDNS_VERSION/bin/coredns" "$r/coredns"; etc_into "$r"
       tags=("docker.io/lab/coredns:$COREDNS_VERSION") ;;
-    kube-network-policies)
-      need "$CACHE/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION/bin/cmd" "run host/build-upstream.sh kube-network-policies"
-      mkdir -p "$r/bin"; cp "$CACHE/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION/bin/cmd" "$r/bin/netpol"; etc_into "$r"
-      tags=("docker.io/lab/kube-network-policies:$KUBE_NETWORK_POLICIES_VERSION") ;;
     metrics-server)
       need "$CACHE/metrics-server-$METRICS_SERVER_VERSION/bin/metrics-server" "run host/build-upstream.sh metrics-server"
       mkdir -p "$r/tmp"; chmod 1777 "$r/tmp"
