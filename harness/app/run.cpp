@@ -1,0 +1,102 @@
+// labctl run: load every named episode strictly first, check the cluster answers, then run them
+// one after another and write the console, JSON and JUnit reports over one result tree.
+#include <fstream>
+#include <iostream>
+
+#include "app/app.h"
+#include "core/interrupt.h"
+#include "runner/engine.h"
+#include "steps/common.h"
+#include "steps/registry.h"
+
+namespace labctl::app {
+
+namespace {
+struct RunFlags {
+  std::vector<std::string> episodes;
+  bool keep = false;
+  std::string output = "text";
+  std::string junit;
+  bool explain = false;
+  double pace = 0;
+};
+}  // namespace
+
+void add_run(CLI::App& app, State& st) {
+  auto* sub = app.add_subcommand("run", "Run episodes on the cluster and check every expectation");
+  auto fp = std::make_shared<RunFlags>();
+  auto& flags = *fp;
+  sub->add_option("episodes", flags.episodes, "Episode ids (episode-5 or 5), scenario files, or all")->required();
+  sub->add_flag("--keep", flags.keep, "Leave what the run created (for the presenter); remove later with kubectl delete ns");
+  sub->add_option("--output", flags.output, "Report on stdout: text or json")->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--junit", flags.junit, "Also write a JUnit XML report to FILE");
+  sub->add_flag("--explain", flags.explain, "Print every cluster command as a pasteable line before running it");
+  sub->add_option("--pace", flags.pace, "Presenter pause in SECONDS before each step")->check(CLI::Range(0.0, 600.0));
+  sub->callback([&st, fp] {
+    st.action = [fp](State& s) {
+      auto& f = *fp;
+      // 1. Every scenario loads, or nothing runs.
+      std::vector<std::unique_ptr<scenario::Scenario>> scenarios;
+      std::string problems;
+      for (const auto& p : resolve_episodes(s, f.episodes)) {
+        auto r = scenario::load_file(p, steps::registry());
+        if (r.ok()) scenarios.push_back(std::move(r.scenario));
+        else
+          for (const auto& pr : r.problems) problems += "\n" + scenario::render(pr);
+      }
+      if (!problems.empty()) throw UserError(ExitCode::invalid, "invalid scenario" + problems, "labctl validate");
+
+      // 2. Narration on stdout, or on stderr when stdout carries JSON.
+      std::ostream& narration = f.output == "json" ? *s.err : *s.out;
+      auto style = report::detect_console_style(f.output == "json" ? 2 : 1);
+      if (s.out != &std::cout) style = {};  // in-process callers (tests) get plain text
+      report::ConsoleWriter console(narration, style);
+
+      auto& base = kubectl(s);
+      std::unique_ptr<ExplainingRunner> explaining;
+      std::unique_ptr<cluster::Kubectl> explained;
+      cluster::Kubectl* kube = &base;
+      if (f.explain) {
+        explaining = std::make_unique<ExplainingRunner>(base.runner(), [&console](const std::string& l) { console.note(l); });
+        explained = std::make_unique<cluster::Kubectl>(*explaining, base.binary(), base.kubeconfig());
+        kube = explained.get();
+      }
+
+      // 3. The cluster answers, or this is an environment problem, not a failed expectation.
+      auto ready = base.run({"get", "--raw", "/readyz"}, std::chrono::seconds(15));
+      if (!ready.ok())
+        throw UserError(ExitCode::environment,
+                        "the cluster does not answer\n" + describe_failure(base.command({"get", "--raw", "/readyz"}), ready),
+                        "labctl status; labctl up; labctl doctor");
+
+      runner::EngineOptions opt;
+      opt.lab_dir = lab_dir(s);
+      opt.invocation_id = runner::new_invocation_id();
+      opt.keep = f.keep;
+      opt.pace = Millis(static_cast<long long>(f.pace * 1000));
+      runner::Engine engine(*kube, opt, &console);
+
+      report::RunResult run;
+      run.id = opt.invocation_id;
+      run.started = runner::now_rfc3339();
+      auto t0 = std::chrono::steady_clock::now();
+      for (const auto& sc : scenarios) {
+        if (interrupt::requested()) break;
+        run.episodes.push_back(engine.run(*sc));
+      }
+      run.interrupted = interrupt::requested();
+      run.duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - t0);
+      console.summary(run);
+      if (f.output == "json") report::write_json(*s.out, run);
+      if (!f.junit.empty()) {
+        std::ofstream j(f.junit);
+        if (!j) throw UserError(ExitCode::environment, "cannot write " + f.junit);
+        report::write_junit(j, run);
+      }
+      if (run.interrupted) return ExitCode::interrupted;
+      return run.status() == report::Status::passed ? ExitCode::ok : ExitCode::failed;
+    };
+  });
+}
+
+}  // namespace labctl::app

@@ -1,0 +1,97 @@
+#include "cluster/classify.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <regex>
+
+namespace labctl::cluster {
+
+const char* to_string(Egress e) {
+  switch (e) {
+    case Egress::success: return "success";
+    case Egress::timeout: return "timeout";
+    case Egress::refused: return "refused";
+    case Egress::dns_failure: return "dns-failure";
+    case Egress::other: return "other";
+  }
+  return "other";
+}
+
+std::optional<Egress> egress_from_string(const std::string& s) {
+  for (auto e : {Egress::success, Egress::timeout, Egress::refused, Egress::dns_failure})
+    if (s == to_string(e)) return e;
+  return std::nullopt;
+}
+
+namespace {
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+}  // namespace
+
+Egress classify_egress(int exit_code, const std::string& out, const std::string& err, Millis elapsed, Millis probe_timeout) {
+  if (exit_code == 0) return Egress::success;
+  const std::string text = lower(err + "\n" + out);
+  if (text.find("bad address") != std::string::npos || text.find("unknown host") != std::string::npos ||
+      text.find("name or service not known") != std::string::npos || text.find("getaddrinfo") != std::string::npos ||
+      text.find("could not resolve") != std::string::npos)
+    return Egress::dns_failure;
+  if (text.find("refused") != std::string::npos) return Egress::refused;
+  if (text.find("timed out") != std::string::npos || text.find("timeout") != std::string::npos)
+    return Egress::timeout;
+  // Some probes die silently at their deadline; allow a little scheduling slack.
+  if (probe_timeout.count() > 0 && elapsed + Millis(300) >= probe_timeout) return Egress::timeout;
+  return Egress::other;
+}
+
+std::optional<int> http_status(const std::string& text) {
+  static const std::regex status(R"(HTTP/[0-9.]+ ([0-9]{3}))");
+  std::optional<int> last;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), status); it != std::sregex_iterator(); ++it)
+    last = std::stoi((*it)[1]);
+  return last;
+}
+
+namespace {
+bool split_quantity(const std::string& q, double& number, std::string& suffix) {
+  static const std::regex re(R"(^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$)");
+  std::smatch m;
+  if (!std::regex_match(q, m, re)) return false;
+  number = std::stod(m[1]);
+  suffix = m[2];
+  return true;
+}
+}  // namespace
+
+std::optional<double> cpu_millicores(const std::string& q) {
+  double n = 0;
+  std::string s;
+  if (!split_quantity(q, n, s)) return std::nullopt;
+  if (s.empty()) return n * 1000.0;
+  if (s == "m") return n;
+  if (s == "u") return n / 1000.0;
+  if (s == "n") return n / 1'000'000.0;
+  return std::nullopt;
+}
+
+std::optional<double> memory_bytes(const std::string& q) {
+  double n = 0;
+  std::string s;
+  if (!split_quantity(q, n, s)) return std::nullopt;
+  static const std::pair<const char*, double> units[] = {
+      {"", 1},           {"k", 1e3},        {"M", 1e6},          {"G", 1e9},           {"T", 1e12},
+      {"Ki", 1024.0},    {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}};
+  for (const auto& [u, f] : units)
+    if (s == u) return n * f;
+  return std::nullopt;
+}
+
+std::string format_cpu(double m) { return std::to_string(static_cast<long long>(std::llround(m))) + "m"; }
+
+std::string format_memory(double b) {
+  return std::to_string(static_cast<long long>(std::llround(b / 1048576.0))) + "Mi";
+}
+
+}  // namespace labctl::cluster

@@ -1,0 +1,30 @@
+// Reading what a probe printed: egress outcomes (CASES 7-8), HTTP status lines, Kubernetes
+// quantities from the metrics API.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/duration.h"
+
+namespace labctl::cluster {
+
+enum class Egress { success, timeout, refused, dns_failure, other };
+const char* to_string(Egress e);  // "success", "timeout", "refused", "dns-failure", "other"
+std::optional<Egress> egress_from_string(const std::string& s);
+
+// Classifies a busybox nc/wget connect probe. Words win over timing: "bad address" -> DNS,
+// "refused" -> REFUSED, "timed out"/"timeout" -> TIMEOUT; a silent non-zero exit that took
+// (nearly) the whole probe timeout is a TIMEOUT too; exit 0 -> SUCCESS.
+Egress classify_egress(int exit_code, const std::string& out, const std::string& err, Millis elapsed, Millis probe_timeout);
+
+// "  HTTP/1.1 200 OK" in wget -S output (last status line wins, redirects included).
+std::optional<int> http_status(const std::string& text);
+
+// CPU "979m", "1", "979123456n", "1500u" -> millicores; memory "15Mi", "15360Ki", "1G", "123" -> bytes.
+std::optional<double> cpu_millicores(const std::string& q);
+std::optional<double> memory_bytes(const std::string& q);
+std::string format_cpu(double millicores);  // "979m"
+std::string format_memory(double bytes);    // "15Mi"
+
+}  // namespace labctl::cluster

@@ -1,0 +1,60 @@
+// apply: kubectl apply a manifest from the lab directory, stamped with the run labels; every
+// object it creates is pushed on the cleanup stack before the apply, so Ctrl-C cannot orphan it.
+#include <algorithm>
+
+#include "steps/common.h"
+#include "steps/manifest.h"
+
+namespace labctl::steps {
+namespace {
+
+class Apply final : public scenario::Operation {
+ public:
+  std::string file, ns;
+  std::string kind() const override { return "apply"; }
+  bool is_expectation() const override { return false; }
+  std::string summary() const override { return "apply " + file + (ns.empty() ? "" : " -n " + ns); }
+  Millis default_timeout() const override { return std::chrono::seconds(30); }
+
+  Observation attempt(Context& ctx) override {
+    auto text = read_manifest(ctx, file);
+    if (!text) return Observation::fail(text.error().message);
+    auto stamped = stamp_manifest(*text, {{kRunLabel, ctx.invocation_id}, {kEpisodeLabel, ctx.episode_id}});
+    if (!stamped) return Observation::fail(file + ": " + stamped.error().message);
+    const std::string target_ns = ns.empty() ? ctx.default_namespace : ctx.expand(ns);
+    // Objects in a namespace this run created are deleted without waiting: the namespace
+    // deletion (older on the stack, so later) waits for all of them at once.
+    const bool wait = !ctx.created_namespaces.count(target_ns);
+    std::string names;
+    for (const auto& o : stamped->objects) {
+      std::string ref = lower(o.kind) + "/" + o.name;
+      ctx.undo.push({"delete " + ref + " -n " + target_ns,
+                     ctx.kube.command({"delete", "-n", target_ns, ref, "--ignore-not-found",
+                                       wait ? "--wait=true" : "--wait=false", "--timeout=60s"},
+                                      std::chrono::seconds(75))});
+      names += (names.empty() ? "" : ", ") + ref;
+    }
+    auto ran = kubectl(ctx, {"apply", "-n", target_ns, "-f", "-"}, std::chrono::seconds(30), stamped->yaml);
+    if (!ran.result.ok()) return fail_from(ran, "kubectl apply failed");
+    return Observation::pass("applied " + names);
+  }
+
+ private:
+  static std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<scenario::Operation> parse_apply(const YAML::Node& body, scenario::Diagnostics& diag) {
+  Fields f(body, "apply", diag);
+  auto op = std::make_unique<Apply>();
+  op->file = f.str("file", true).value_or("");
+  op->ns = f.str_or("namespace", "");
+  f.finish();
+  return op;
+}
+
+}  // namespace labctl::steps

@@ -1,0 +1,57 @@
+// egress: can a workload open a TCP connection to host:port? Observed as success / timeout /
+// refused / dns-failure (CASES 7-8): busybox `nc -w T host port -e /bin/true` connects, runs
+// true and exits 0, or prints why it could not.
+#include "cluster/classify.h"
+#include "steps/common.h"
+
+namespace labctl::steps {
+namespace {
+
+class EgressOp final : public scenario::Operation {
+ public:
+  Target from;
+  std::string host;
+  long long port = 0;
+  cluster::Egress outcome = cluster::Egress::success;
+  Millis connect_timeout{std::chrono::seconds(3)};
+  std::string kind() const override { return "egress"; }
+  bool is_expectation() const override { return true; }
+  std::string summary() const override {
+    return "egress from " + from.describe() + " to " + host + ":" + std::to_string(port);
+  }
+  std::string expected() const override { return cluster::to_string(outcome); }
+  Millis default_timeout() const override { return std::chrono::seconds(20); }
+
+  Observation attempt(Context& ctx) override {
+    auto secs = std::to_string(std::max<long long>(1, connect_timeout.count() / 1000));
+    auto ran = exec_in(ctx, from, {"nc", "-w", secs, host, std::to_string(port), "-e", "/bin/true"},
+                       connect_timeout + Millis(20000));
+    if (kubectl_error(ran.result)) return pending_from(ran, "probe did not run");
+    const auto& r = ran.result;
+    // kubectl exec's own round trip is in `elapsed`; it only makes a silent failure look
+    // slower, never faster, so it cannot turn a quick failure into a timeout.
+    auto got = cluster::classify_egress(r.exit_code, r.out, r.err, r.elapsed, connect_timeout);
+    std::string said = first_line(r.err.empty() ? r.out : r.err);
+    std::string observed = std::string(cluster::to_string(got)) + " after " + format_duration(r.elapsed) +
+                           (said.empty() ? "" : " (" + said + ")");
+    if (got == outcome) return Observation::pass(observed);
+    return Observation::pending(observed, describe_failure(ran.command, r));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<scenario::Operation> parse_egress(const YAML::Node& body, scenario::Diagnostics& diag) {
+  Fields f(body, "egress", diag);
+  auto op = std::make_unique<EgressOp>();
+  op->from = read_target(f, "from");
+  op->host = f.str("host", true).value_or("");
+  op->port = f.integer("port", 1, 65535, true).value_or(0);
+  if (auto o = f.one_of("outcome", {"success", "timeout", "refused", "dns-failure"}, true))
+    op->outcome = *cluster::egress_from_string(*o);
+  if (auto t = f.duration("connect-timeout")) op->connect_timeout = *t;
+  f.finish();
+  return op;
+}
+
+}  // namespace labctl::steps
