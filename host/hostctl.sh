@@ -8,8 +8,8 @@
 # usage: host/hostctl.sh up | down | status | smoke | logs COMPONENT
 #
 # Everything it creates lives under $LABCTL_STATE/host (default /var/lib/labctl/host) and
-# /run/labctl, plus: the bridge labctl-br0 (which carries the node address), the iptables chains
-# LABCTL-*, kube-proxy's and kube-router's KUBE-* rules and ipsets, and the pods' network
+# /run/labctl, plus: the bridge labctl-br0 (which carries the node address), the nftables
+# table labctl_airgap, kube-proxy's and kube-router's KUBE-* rules and ipsets, and the pods' network
 # namespaces and cgroups. `down` removes all of it. Built binaries and images
 # stay in $LABCTL_CACHE (default /var/cache/labctl), keyed by version.
 set -euo pipefail
@@ -141,19 +141,25 @@ setup_network() {
 
 # The air gap. Pods may reach pods (10.244/16) and the node address (API server, kubelet);
 # every other destination is dropped on the host, before routing could send it anywhere.
+# It is a native nftables table of its own: a drop in any base chain is final, whatever
+# kube-proxy and kube-router accept in their iptables chains, and neither of them reorders it.
 airgap_rules() {
-  for chain in LABCTL-FORWARD LABCTL-INPUT; do
-    iptables -w -N "$chain" 2>/dev/null || iptables -w -F "$chain"
-  done
-  iptables -w -A LABCTL-FORWARD -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -j RETURN
-  iptables -w -A LABCTL-FORWARD -s "$CLUSTER_CIDR" -m comment --comment "labctl air gap" -j DROP
-  iptables -w -A LABCTL-FORWARD -d "$CLUSTER_CIDR" ! -s "$CLUSTER_CIDR" -m conntrack ! --ctstate ESTABLISHED,RELATED -m comment --comment "labctl air gap" -j DROP
-  # Replies to the node's own connections (kubelet probes, API server to pods) come back in.
-  iptables -w -A LABCTL-INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
-  iptables -w -A LABCTL-INPUT -s "$CLUSTER_CIDR" -d "$NODE_IP" -j RETURN
-  iptables -w -A LABCTL-INPUT -s "$CLUSTER_CIDR" -m comment --comment "labctl air gap" -j DROP
-  iptables -w -C FORWARD -j LABCTL-FORWARD 2>/dev/null || iptables -w -I FORWARD 1 -j LABCTL-FORWARD
-  iptables -w -C INPUT -j LABCTL-INPUT 2>/dev/null || iptables -w -I INPUT 1 -j LABCTL-INPUT
+  nft delete table inet labctl_airgap 2>/dev/null || true
+  nft -f - <<EOF
+table inet labctl_airgap {
+  chain forward {
+    type filter hook forward priority -10; policy accept;
+    ip saddr $CLUSTER_CIDR ip daddr != $CLUSTER_CIDR counter drop comment "labctl air gap: pods reach only the cluster"
+    ip daddr $CLUSTER_CIDR ip saddr != $CLUSTER_CIDR ct state new counter drop comment "labctl air gap: nothing outside reaches pods"
+  }
+  chain input {
+    type filter hook input priority -10; policy accept;
+    ct state established,related accept
+    ip saddr $CLUSTER_CIDR ip daddr $NODE_IP accept
+    ip saddr $CLUSTER_CIDR counter drop comment "labctl air gap: pods reach only the node address"
+  }
+}
+EOF
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -499,7 +505,7 @@ EOF
   outside_host_up
   busybox nc -w 2 198.51.100.2 8080 </dev/null || die "the outside test host does not answer the host itself"
   if "${x[@]}" nc -w 3 198.51.100.2 8080 >/dev/null 2>&1; then
-    die "a pod reached an address outside the cluster" "the LABCTL-FORWARD air gap rule is missing"
+    die "a pod reached an address outside the cluster" "the nftables table inet labctl_airgap is missing or bypassed: nft list table inet labctl_airgap"
   fi
   say "  ✓ air gap: a pod cannot reach a host outside the cluster that the node itself reaches"
   done_phase "smoke passed"
@@ -515,7 +521,7 @@ outside_host_up() {
   ip -n labctl-outside addr add 198.51.100.2/30 dev labctl-out1
   ip -n labctl-outside link set labctl-out1 up; ip -n labctl-outside link set lo up
   ip -n labctl-outside route add default via 198.51.100.1
-  ip netns exec labctl-outside setsid busybox nc -ll -p 8080 -e /bin/true >/dev/null 2>&1 </dev/null &
+  (ip netns exec labctl-outside setsid busybox nc -ll -p 8080 -e /bin/true >/dev/null 2>&1 </dev/null &)
   local i; for i in $(seq 1 20); do busybox nc -w 1 198.51.100.2 8080 </dev/null 2>/dev/null && break; sleep 0.2; done
 }
 outside_host_down() {
@@ -567,11 +573,10 @@ down() {
   # kube-proxy's own cleanup removes its KUBE-* chains from every table.
   [[ -x $K8S_BIN/kube-proxy ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
   [[ -x $KUBE_ROUTER_BIN ]] && "$KUBE_ROUTER_BIN" --cleanup-config >/dev/null 2>&1 || true
-  for chain in FORWARD INPUT; do
-    while iptables -w -D "$chain" -j "LABCTL-$chain" 2>/dev/null; do :; done
-    iptables -w -F "LABCTL-$chain" 2>/dev/null || true
-    iptables -w -X "LABCTL-$chain" 2>/dev/null || true
-  done
+  nft delete table inet labctl_airgap 2>/dev/null || true
+  # What is left: the kubelet's KUBE-FIREWALL/KUBE-KUBELET-CANARY (and LABCTL-* chains of
+  # older versions of this script).
+  remove_chains iptables; remove_chains ip6tables
   # Pod network namespaces left by containerd's CNI (named cni-<uuid>).
   for n in $(ip netns list 2>/dev/null | awk '/^cni-/{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
@@ -587,6 +592,25 @@ down() {
   done
   rm -rf "$STATE" "$RUN"
   done_phase "host cluster removed"
+}
+
+# remove_chains iptables|ip6tables: drop every jump to a KUBE-*/LABCTL-* chain from the built-in
+# chains (by rule number, highest first), then flush and delete those chains, in every table.
+remove_chains() {
+  local ipt=$1 t chain n
+  command -v "$ipt" >/dev/null || return 0
+  for t in filter nat mangle raw; do
+    for chain in INPUT OUTPUT FORWARD PREROUTING POSTROUTING; do
+      for n in $("$ipt" -w -t "$t" -L "$chain" --line-numbers -n 2>/dev/null |
+                 awk '$2 ~ /^(KUBE|LABCTL)-/ {print $1}' | sort -rn); do
+        "$ipt" -w -t "$t" -D "$chain" "$n" 2>/dev/null || true
+      done
+    done
+    local custom
+    custom=$("$ipt" -w -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^(KUBE|LABCTL)-/ {print $2}')
+    for chain in $custom; do "$ipt" -w -t "$t" -F "$chain" 2>/dev/null || true; done
+    for chain in $custom; do "$ipt" -w -t "$t" -X "$chain" 2>/dev/null || true; done
+  done
 }
 
 status() {

@@ -29,7 +29,7 @@ main() {
     esac
     shift
   done
-  ((${#names[@]})) || names=(pause coredns metrics-server stratum-pool runtime-helper toolbox internal-api)
+  ((${#names[@]})) || names=(pause coredns metrics-server stratum-pool runtime-helper xmrig toolbox internal-api)
   mkdir -p "$OUT"
   local n
   for n in "${names[@]}"; do image "$n"; done
@@ -75,13 +75,15 @@ context() { # context NAME: fill $ctx/rootfs for image NAME
       need "$build_dir/fake-pool/fake-pool" "build it first: cmake --preset default && cmake --build build"
       mkdir -p "$r"; cp "$build_dir/fake-pool/fake-pool" "$r/fake-pool"; etc_into "$r"
       tags=(docker.io/lab/stratum-pool:1.0.0) ;;
-    runtime-helper)
+    runtime-helper|xmrig)
+      # One image, two names (one archive each: buildah 1.28 saves one tag per archive).
       need "$build_dir/fake-miner/fake-miner" "build it first: cmake --preset default && cmake --build build"
       busybox_into "$r"
       mkdir -p "$r/opt/miner"
       cp "$build_dir/fake-miner/fake-miner" "$r/opt/miner/fake-miner"
       cp "$here/runtime-helper/config.json" "$r/opt/miner/config.json"
-      tags=(docker.io/platform/runtime-helper:1.0.1 docker.io/lab/xmrig:6.22.2) ;;
+      dockerfile=$here/runtime-helper/Dockerfile
+      if [[ $n == xmrig ]]; then tags=(docker.io/lab/xmrig:6.22.2); else tags=(docker.io/platform/runtime-helper:1.0.1); fi ;;
     toolbox)
       busybox_into "$r"
       tags=(docker.io/lab/toolbox:1.0.0) ;;
@@ -94,11 +96,11 @@ context() { # context NAME: fill $ctx/rootfs for image NAME
 }
 
 image() {
-  local n=$1 tags=()
+  local n=$1 tags=() dockerfile=$here/$1/Dockerfile
   ctx=$OUT/ctx/$n
   rm -rf "$ctx"; mkdir -p "$ctx"
   context "$n"
-  cp "$here/$n/Dockerfile" "$ctx/Dockerfile"
+  cp "$dockerfile" "$ctx/Dockerfile"
   # Inputs digest: file contents, modes and link targets of the context, plus the tags.
   local digest
   digest=$( (cd "$ctx" && find . -print0 | LC_ALL=C sort -z | xargs -0 stat -c '%n %a %N' && \
@@ -115,10 +117,7 @@ image() {
     # Our own storage under the cache: never touches a system-wide buildah/podman store.
     local b=(buildah --root "$CACHE/buildah/storage" --runroot /run/labctl/buildah --storage-driver vfs)
     "${b[@]}" bud -q --layers=false "${tags[@]/#/-t}" "$ctx" >/dev/null
-    # docker-archive carries every tag (additional-tag), which both ctr and kind load honour.
-    local extra=() t
-    for t in "${tags[@]:1}"; do extra+=(--additional-tag "$t"); done
-    "${b[@]}" push -q "${extra[@]}" "${tags[0]}" "docker-archive:$tmp:${tags[0]}" >/dev/null
+    "${b[@]}" push -q "${tags[0]}" "docker-archive:$tmp:${tags[0]}" >/dev/null
     "${b[@]}" rmi -f "${tags[@]}" >/dev/null 2>&1 || true
   fi
   mv "$tmp" "$OUT/$n.tar"
