@@ -87,8 +87,10 @@ void add_doctor(CLI::App& app, State& st) {
             if (step.group != "steps" && step.status == report::Status::passed) continue;
             c.line(step.status == report::Status::passed, step.summary + (step.expected.empty() ? "" : ": " + step.expected) +
                                                               " — observed " + step.observed,
-                   step.kind == "egress" ? "NetworkPolicy must be enforced (kind >= v0.24, kube-network-policies, Calico or Cilium)"
-                                         : "");
+                   step.kind != "egress" ? ""
+                   : step.observed.find("refused") != std::string::npos
+                       ? "the policy is enforced but REJECTs (kube-router does); the episodes expect a silent DROP (timeout), as the talk shows"
+                       : "NetworkPolicy must be enforced (kind >= v0.24, kube-network-policies, Calico or Cilium)");
           }
         }
       }

@@ -1,5 +1,6 @@
-// apply: kubectl apply a manifest from the lab directory, stamped with the run labels; every
-// object it creates is pushed on the cleanup stack before the apply, so Ctrl-C cannot orphan it.
+// apply: kubectl apply a manifest from the lab directory, stamped with the run labels. Each
+// object's undo is pushed before the apply, so Ctrl-C cannot orphan it (objects in a namespace
+// the run created are undone by deleting that namespace).
 #include <algorithm>
 
 #include "steps/common.h"
@@ -22,16 +23,16 @@ class Apply final : public scenario::Operation {
     auto stamped = stamp_manifest(*text, {{kRunLabel, ctx.invocation_id}, {kEpisodeLabel, ctx.episode_id}});
     if (!stamped) return Observation::fail(file + ": " + stamped.error().message);
     const std::string target_ns = ns.empty() ? ctx.default_namespace : ctx.expand(ns);
-    // Objects in a namespace this run created are deleted without waiting: the namespace
-    // deletion (older on the stack, so later) waits for all of them at once.
-    const bool wait = !ctx.created_namespaces.count(target_ns);
+    // In a namespace this run created, the namespace's own undo (older on the stack, so later)
+    // removes these objects and waits for them; one undo per object would only add processes.
+    const bool covered = ctx.created_namespaces.count(target_ns) > 0;
     std::string names;
     for (const auto& o : stamped->objects) {
       std::string ref = lower(o.kind) + "/" + o.name;
-      ctx.undo.push({"delete " + ref + " -n " + target_ns,
-                     ctx.kube.command({"delete", "-n", target_ns, ref, "--ignore-not-found",
-                                       wait ? "--wait=true" : "--wait=false", "--timeout=60s"},
-                                      std::chrono::seconds(75))});
+      if (!covered)
+        ctx.undo.push({"delete " + ref + " -n " + target_ns,
+                       ctx.kube.command({"delete", "-n", target_ns, ref, "--ignore-not-found", "--wait=true", "--timeout=60s"},
+                                        std::chrono::seconds(75))});
       names += (names.empty() ? "" : ", ") + ref;
     }
     auto ran = kubectl(ctx, {"apply", "-n", target_ns, "-f", "-"}, std::chrono::seconds(30), stamped->yaml);

@@ -12,6 +12,19 @@ Target read_target(Fields& f, const std::string& key) {
   return t;
 }
 
+std::string last_line(const std::string& text, size_t max) {
+  std::string last;
+  size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    auto line = trim(text.substr(start, end - start));
+    if (!line.empty()) last = line;
+    start = end + 1;
+  }
+  return last.size() > max ? last.substr(0, max) + "…" : last;
+}
+
 Ran kubectl(Context& ctx, std::vector<std::string> args, Millis timeout, std::string stdin_data) {
   Ran ran{ctx.kube.command(std::move(args), timeout, std::move(stdin_data)), {}};
   ran.result = ctx.kube.runner().run(ran.command);

@@ -38,6 +38,7 @@ bool kubectl_error(const CommandResult& r);
 
 // First non-empty line of text, trimmed to max characters, for one-line observations.
 std::string first_line(const std::string& text, size_t max = 120);
+std::string last_line(const std::string& text, size_t max = 120);
 std::string trim(const std::string& s);
 
 // Poll-friendly failure: the command's failure rendered as detail, first stderr line as observed.

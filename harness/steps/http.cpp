@@ -1,4 +1,5 @@
-// http: an HTTP GET from inside a workload (busybox wget -S), expecting a status code.
+// http: an HTTP GET from inside a workload (busybox wget -S, status line on stderr), expecting
+// a status code.
 #include "cluster/classify.h"
 #include "steps/common.h"
 
@@ -19,7 +20,8 @@ class Http final : public scenario::Operation {
 
   Observation attempt(Context& ctx) override {
     auto secs = std::to_string(std::max<long long>(1, request_timeout.count() / 1000));
-    auto ran = exec_in(ctx, from, {"wget", "-S", "-O-", "-T", secs, ctx.expand(url)}, request_timeout + Millis(20000));
+    // Debian's busybox 1.35 wget segfaults with -T (exit 139), so busybox timeout bounds it.
+    auto ran = exec_in(ctx, from, {"timeout", secs, "wget", "-S", "-O-", ctx.expand(url)}, request_timeout + Millis(20000));
     if (kubectl_error(ran.result)) return pending_from(ran, "probe did not run");
     const auto& r = ran.result;
     auto code = cluster::http_status(r.err + "\n" + r.out);

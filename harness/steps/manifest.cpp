@@ -10,6 +10,32 @@ namespace {
 void add_labels(YAML::Node meta, const std::map<std::string, std::string>& labels) {
   for (const auto& [k, v] : labels) meta["labels"][k] = v;
 }
+// yaml-cpp's emitter forgets that a scalar was quoted ("3" becomes 3, which the API server
+// rejects for a string field); re-emit quoted scalars (tag "!") double-quoted.
+void emit(YAML::Emitter& em, const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      em << YAML::BeginMap;
+      for (const auto& kv : n) {
+        em << YAML::Key;
+        emit(em, kv.first);
+        em << YAML::Value;
+        emit(em, kv.second);
+      }
+      em << YAML::EndMap;
+      break;
+    case YAML::NodeType::Sequence:
+      em << YAML::BeginSeq;
+      for (const auto& item : n) emit(em, item);
+      em << YAML::EndSeq;
+      break;
+    case YAML::NodeType::Scalar:
+      if (n.Tag() == "!") em << YAML::DoubleQuoted << n.Scalar();
+      else em << n.Scalar();
+      break;
+    default: em << YAML::Null; break;
+  }
+}
 }  // namespace
 
 Result<Stamped> stamp_manifest(const std::string& text, const std::map<std::string, std::string>& labels) {
@@ -32,7 +58,8 @@ Result<Stamped> stamp_manifest(const std::string& text, const std::map<std::stri
       add_labels(doc["spec"]["template"]["metadata"], labels);
     else if (kind == "CronJob")
       add_labels(doc["spec"]["jobTemplate"]["spec"]["template"]["metadata"], labels);
-    em << YAML::BeginDoc << doc;
+    em << YAML::BeginDoc;
+    emit(em, doc);
   }
   out.yaml = em.c_str();
   out.yaml += "\n";

@@ -41,7 +41,9 @@ class Pool final : public scenario::Operation {
 
   std::string kind() const override { return "pool"; }
   bool is_expectation() const override { return true; }
-  std::string summary() const override { return "pool-side shares from rig " + rig; }
+  std::string summary() const override {
+    return rig == "${RUN_ID}" ? "pool-side shares from this run's rig" : "pool-side shares from rig " + rig;
+  }
   std::string expected() const override {
     if (at_least) return ">= " + std::to_string(*at_least) + " accepted";
     return "none since step '" + none_since + "' (held " + format_duration(hold) + ")";

@@ -30,7 +30,7 @@ class Wait final : public scenario::Operation {
                   : kubectl(ctx, {"wait", "-n", n, "--for=condition=Ready", "pod", "-l", ctx.expand(ready), "--timeout=" + secs},
                             limit + Millis(10000));
     if (!ran.result.ok()) return fail_from(ran, "not ready");
-    return Observation::pass(first_line(ran.result.out));
+    return Observation::pass(last_line(ran.result.out));
   }
 };
 
