@@ -68,7 +68,8 @@ JobCheck check_job(const nlohmann::json& j, const std::optional<std::string>& po
                                       : "incompatible/disabled algorithm " + out.job.algo + " detected, reconnect";
     return out.code = 6, out;
   }
-  if (auto h = j.find("height"); h != j.end() && h->is_number_unsigned()) out.job.height = h->get<std::uint64_t>();
+  if (auto h = j.find("height"); h != j.end() && h->is_number_integer() && h->get<std::int64_t>() >= 0)
+    out.job.height = h->get<std::uint64_t>();
   out.job.seed_hash = str("seed_hash");
   if (out.job.algo.rfind("rx/", 0) == 0 && (out.job.seed_hash.size() != 64 || !stratum::is_hex(out.job.seed_hash)))
     return out.code = 7, out;
