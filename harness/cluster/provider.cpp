@@ -44,7 +44,7 @@ class HostProvider final : public Provider {
   Status hostctl(const std::string& verb, Millis timeout) {
     Command c{{script(), verb}, {}, timeout, {}, true};
     auto r = env_.runner.run(c);
-    env_.progress(r.ok(), "host/hostctl.sh " + verb);
+    if (env_.progress) env_.progress(r.ok(), "host/hostctl.sh " + verb);
     return command_status(c, r, "host/hostctl.sh " + verb, "its progress is above; re-run with -vv for every command");
   }
   ProviderEnv& env_;
@@ -57,12 +57,12 @@ class ExistingProvider final : public Provider {
   std::string kubeconfig() const override { return {}; }
   Status up(Kubectl& kube) override {
     auto r = kube.run({"get", "nodes", "--no-headers"});
-    env_.progress(r.ok(), "current kubeconfig context reachable");
+    if (env_.progress) env_.progress(r.ok(), "current kubeconfig context reachable");
     return command_status(kube.command({"get", "nodes"}), r, "reaching the current context",
                           "check `kubectl config current-context`; labctl does not create this cluster");
   }
   Status down() override {
-    env_.progress(true, "existing cluster left running (labctl does not own it)");
+    if (env_.progress) env_.progress(true, "existing cluster left running (labctl does not own it)");
     return ok_status();
   }
   Result<std::string> status(Kubectl& kube) override {
@@ -87,11 +87,11 @@ class KindProvider final : public Provider {
     auto v = run({"kind", "version"}, 30s);
     std::string parsed;
     if (!v.ok() || !kind_version_ok(v.out, parsed)) {
-      env_.progress(false, "kind >= v0.24.0");
+      if (env_.progress) env_.progress(false, "kind >= v0.24.0");
       return Error{v.not_found ? "kind not found" : "kind " + parsed + " is older than v0.24.0",
                    "install kind v0.24.0 or newer: older releases accept NetworkPolicy but do not enforce it"};
     }
-    env_.progress(true, "kind " + parsed);
+    if (env_.progress) env_.progress(true, "kind " + parsed);
     // 2. The cluster, unless it exists.
     auto clusters = run({"kind", "get", "clusters"}, 30s);
     bool exists = false;
@@ -119,7 +119,7 @@ class KindProvider final : public Provider {
       if (e.path().extension() == ".tar") archives.push_back(e.path());
     std::sort(archives.begin(), archives.end());
     if (archives.empty()) {
-      env_.progress(false, "image archives in " + (env_.cache / "images").string());
+      if (env_.progress) env_.progress(false, "image archives in " + (env_.cache / "images").string());
       return Error{"no image archives in " + (env_.cache / "images").string(), "images/build.sh --docker writes them there"};
     }
     for (const auto& a : archives)
@@ -135,7 +135,7 @@ class KindProvider final : public Provider {
     for (const auto& a : addons) {
       auto c = kube.command({"apply", "-f", a.string()}, 120s);
       auto r = env_.runner.run(c);
-      env_.progress(r.ok(), "kubectl apply -f manifests/addons/" + a.filename().string());
+      if (env_.progress) env_.progress(r.ok(), "kubectl apply -f manifests/addons/" + a.filename().string());
       if (!r.ok()) return command_status(c, r, "applying " + a.filename().string());
     }
     // 5. pool.supportxmr.test -> the pool Service, via a CoreDNS rewrite.
@@ -147,7 +147,7 @@ class KindProvider final : public Provider {
       nlohmann::json patch = {{"data", {{"Corefile", patched}}}};
       auto p = kube.command({"patch", "configmap", "coredns", "-n", "kube-system", "--type", "merge", "-p", patch.dump()});
       auto pr = env_.runner.run(p);
-      env_.progress(pr.ok(), "CoreDNS: rewrite pool.supportxmr.test -> supportxmr-pool.pool-external.svc.cluster.local");
+      if (env_.progress) env_.progress(pr.ok(), "CoreDNS: rewrite pool.supportxmr.test -> supportxmr-pool.pool-external.svc.cluster.local");
       if (!pr.ok()) return command_status(p, pr, "patching CoreDNS");
       auto rr = kube.command({"rollout", "restart", "deployment/coredns", "-n", "kube-system"});
       if (auto r = env_.runner.run(rr); !r.ok()) return command_status(rr, r, "restarting CoreDNS");
@@ -156,7 +156,7 @@ class KindProvider final : public Provider {
              {"kube-system", "deployment/coredns"}, {"pool-external", "deployment/supportxmr-pool"}, {"kube-system", "deployment/metrics-server"}}) {
       auto c = kube.command({"rollout", "status", "-n", ns, ref, "--timeout=180s"}, 200s);
       auto r = env_.runner.run(c);
-      env_.progress(r.ok(), ref + " ready");
+      if (env_.progress) env_.progress(r.ok(), ref + " ready");
       if (!r.ok()) return command_status(c, r, ref + " rollout");
     }
     return ok_status();
@@ -183,7 +183,7 @@ class KindProvider final : public Provider {
   Status step(std::vector<std::string> argv, Millis timeout, const std::string& what) {
     Command c{std::move(argv), {}, timeout, {}, false};
     auto r = env_.runner.run(c);
-    env_.progress(r.ok(), what);
+    if (env_.progress) env_.progress(r.ok(), what);
     return command_status(c, r, what);
   }
   ProviderEnv& env_;

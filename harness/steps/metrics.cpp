@@ -84,7 +84,7 @@ std::unique_ptr<scenario::Operation> parse_metrics(const YAML::Node& body, scena
   op->ns = f.str_or("namespace", "");
   op->cpu_text = parse_range(f, "cpu", op->cpu, true);
   op->memory_text = parse_range(f, "memory", op->memory, false);
-  if (f.valid() && op->cpu_text.empty() && op->memory_text.empty())
+  if (f.valid() && !f.has("cpu") && !f.has("memory"))
     diag.add(body, "metrics: give a cpu and/or memory range", "e.g. cpu: {min: 1000m}");
   f.finish();
   return op;

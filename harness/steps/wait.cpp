@@ -44,7 +44,7 @@ std::unique_ptr<scenario::Operation> parse_wait(const YAML::Node& body, scenario
   op->pause = f.duration("for");
   op->ns = f.str_or("namespace", "");
   if (auto t = f.duration("limit")) op->limit = *t;
-  int n = !op->rollout.empty() + !op->ready.empty() + static_cast<int>(op->pause.has_value());
+  int n = !op->rollout.empty() + !op->ready.empty() + static_cast<int>(f.has("for"));
   if (n != 1 && f.valid()) diag.add(body, "wait: give exactly one of rollout, ready, for", "e.g. rollout: deployment/proxy-api");
   f.finish();
   return op;
