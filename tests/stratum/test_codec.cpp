@@ -74,6 +74,7 @@ struct BadInput {
   const char* line;
   int code;
 };
+void PrintTo(const BadInput& b, std::ostream* os) { *os << json(b.line).dump(-1, ' ', false, json::error_handler_t::replace); }
 class ParseMessageInvalid : public ::testing::TestWithParam<BadInput> {};
 TEST_P(ParseMessageInvalid, GivesJsonRpcError) {
   auto r = parse_message(GetParam().line);

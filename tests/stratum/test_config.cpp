@@ -58,6 +58,7 @@ struct InvalidFile {
   const char* file;
   const char* expect;
 };
+void PrintTo(const InvalidFile& f, std::ostream* os) { *os << f.file; }
 class ConfigInvalid : public ::testing::TestWithParam<InvalidFile> {};
 TEST_P(ConfigInvalid, FailsWithLocation) {
   const std::string msg = error_of([&] { load_config_file(data(GetParam().file)); });
@@ -137,6 +138,7 @@ struct HostCase {
   const char* host;
   bool lab;
 };
+void PrintTo(const HostCase& h, std::ostream* os) { *os << '"' << h.host << "\" lab=" << h.lab; }
 class LabHosts : public ::testing::TestWithParam<HostCase> {};
 TEST_P(LabHosts, Rule) { EXPECT_EQ(is_lab_host(GetParam().host, {"extra.example.org", ".corp.example"}), GetParam().lab) << GetParam().host; }
 INSTANTIATE_TEST_SUITE_P(

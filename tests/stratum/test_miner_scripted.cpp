@@ -64,6 +64,7 @@ struct LoginCodeCase {
   std::function<json()> result;
   const char* detail;
 };
+void PrintTo(const LoginCodeCase& c, std::ostream* os) { *os << "login error code " << c.code; }
 
 }  // namespace
 

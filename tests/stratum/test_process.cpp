@@ -62,6 +62,9 @@ struct ExitCase {
   std::vector<std::string> args;
   const char* stderr_has;
 };
+void PrintTo(const ExitCase& c, std::ostream* os) {
+  for (const auto& a : c.args) *os << a << ' ';
+}
 class MinerExit2 : public ::testing::TestWithParam<ExitCase> {};
 TEST_P(MinerExit2, UsageAndConfigErrors) {
   TempDir d;

@@ -13,6 +13,7 @@ struct UrlCase {
   int port;
   bool tls;
 };
+void PrintTo(const UrlCase& c, std::ostream* os) { *os << '"' << c.url << '"'; }
 class UrlTable : public ::testing::TestWithParam<UrlCase> {};
 TEST_P(UrlTable, ParsesLikeXmrig) {
   const auto& c = GetParam();
