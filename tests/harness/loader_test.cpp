@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <regex>
 #include <sstream>
 
@@ -111,4 +113,17 @@ TEST(Loader, StepDefaultsAndTimeouts) {
   EXPECT_EQ(r.scenario->steps[0].op->expected(), "timeout");
   EXPECT_EQ(r.scenario->steps[1].deadline(), std::chrono::seconds(7));
   EXPECT_EQ(r.scenario->steps[1].at.line, 9);
+}
+
+TEST(Schema, NamesEveryOperationKind) {
+  // scenarios/schema.json is hand-written for editors; it must list exactly the kinds labctl has.
+  std::ifstream in(fs::path(LABCTL_SOURCE_DIR) / "scenarios" / "schema.json");
+  ASSERT_TRUE(in);
+  auto schema = nlohmann::json::parse(in);
+  std::set<std::string> in_schema;
+  for (const auto& [k, v] : schema["$defs"]["step"]["properties"].items())
+    if (k != "name" && k != "say" && k != "timeout") in_schema.insert(k);
+  auto kinds = steps::registry().kinds();
+  EXPECT_EQ(in_schema, std::set<std::string>(kinds.begin(), kinds.end()));
+  EXPECT_EQ(schema["properties"]["apiVersion"]["const"], scenario::kApiVersion);
 }
