@@ -5,7 +5,7 @@
 #   kube-proxy, kube-router (NetworkPolicy only); in pods: CoreDNS, metrics-server, the pool.
 # labctl calls it (`labctl up --provider host`); it can also be run by hand.
 #
-# usage: host/hostctl.sh up | down | status | smoke | logs COMPONENT
+# usage: host/hostctl.sh up | down | status | smoke | check-clean | logs COMPONENT
 #
 # Everything it creates lives under $LABCTL_STATE/host (default /var/lib/labctl/host) and
 # /run/labctl, plus: the bridge labctl-br0 (which carries the node address), the nftables
@@ -74,6 +74,25 @@ is_running() {
   local pid; pid=$(<"$f")
   [[ -d /proc/$pid ]] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
 }
+# write_file FILE < CONTENT: replace FILE only when its content changes. Components watch their
+# config files (kube-proxy exits when its file is rewritten), so an idempotent `up` must not
+# touch an unchanged file. Records changed files so the owner can be restarted.
+CHANGED=()
+write_file() {
+  local f=$1 tmp
+  tmp=$(mktemp "$f.XXXX")
+  cat >"$tmp"
+  if [[ -f $f ]] && cmp -s "$tmp" "$f"; then rm -f "$tmp"; return 0; fi
+  mv "$tmp" "$f"
+  CHANGED+=("$f")
+}
+# restart_if_changed NAME FILE: a running component whose config changed is restarted.
+restart_if_changed() {
+  local name=$1 f=$2 c
+  for c in "${CHANGED[@]}"; do
+    if [[ $c == "$f" ]] && is_running "$name"; then say "  $name: configuration changed, restarting"; stop "$name"; fi
+  done
+}
 # start NAME ARGV...: start a daemon in its own session, logs in $STATE/logs/NAME.log.
 start() {
   local name=$1; shift
@@ -130,8 +149,10 @@ setup_network() {
   # node its address from the start. The node address lives on the bridge too (the kernel has
   # no dummy interfaces to spare here), so deleting the bridge takes everything away.
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
-  ip addr show dev "$BRIDGE" | grep -q ' 10.244.0.1/' || ip addr add 10.244.0.1/24 dev "$BRIDGE"
-  ip addr show dev "$BRIDGE" | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/32" dev "$BRIDGE"
+  # (Not `ip addr | grep -q`: with pipefail, grep's early exit makes the pipeline fail.)
+  local addrs; addrs=$(ip -o addr show dev "$BRIDGE")
+  [[ $addrs == *" 10.244.0.1/"* ]] || ip addr add 10.244.0.1/24 dev "$BRIDGE"
+  [[ $addrs == *" $NODE_IP/"* ]] || ip addr add "$NODE_IP/32" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   sysctl -qw net.ipv4.ip_forward=1
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "net.bridge.bridge-nf-call-iptables is not available" "the kernel needs br_netfilter"
@@ -213,7 +234,7 @@ setup_pki() {
 }
 kubeconfig() {
   local n=$1 p=$STATE/pki
-  cat >"$STATE/kubeconfig-$n" <<EOF
+  write_file "$STATE/kubeconfig-$n" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -244,7 +265,7 @@ start_etcd() {
 
 start_apiserver() {
   local p=$STATE/pki
-  cat >"$STATE/audit-policy.yaml" <<'EOF'
+  write_file "$STATE/audit-policy.yaml" <<'EOF'
 apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
@@ -302,7 +323,7 @@ start_controllers() {
 # node
 start_containerd() {
   mkdir -p "$STATE/containerd" "$RUN/containerd" "$STATE/cni/net.d"
-  cat >"$STATE/cni/net.d/10-labctl.conflist" <<EOF
+  write_file "$STATE/cni/net.d/10-labctl.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "labctl",
@@ -316,7 +337,7 @@ start_containerd() {
 EOF
   # Registry mirrors point every registry the lab's images name at a closed loopback port, so
   # an image that was not preloaded fails at once instead of reaching for the network.
-  cat >"$STATE/containerd/config.toml" <<EOF
+  write_file "$STATE/containerd/config.toml" <<EOF
 version = 2
 root = "$STATE/containerd/root"
 state = "$RUN/containerd/state"
@@ -345,6 +366,7 @@ state = "$RUN/containerd/state"
   [plugins."io.containerd.grpc.v1.cri".registry.mirrors."*"]
     endpoint = ["http://127.0.0.1:9"]
 EOF
+  restart_if_changed containerd "$STATE/containerd/config.toml"
   start containerd containerd --config "$STATE/containerd/config.toml"
   wait_for 30 "containerd socket" ctr -a "$CONTAINERD_SOCK" version
 }
@@ -370,7 +392,7 @@ start_kubelet() {
   local p=$STATE/pki
   mkdir -p "$STATE/kubelet"
   echo "nameserver $DNS_SVC_IP" >"$STATE/resolv.conf"
-  cat >"$STATE/kubelet-config.yaml" <<EOF
+  write_file "$STATE/kubelet-config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $NODE_IP
@@ -399,6 +421,7 @@ evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.availa
 serializeImagePulls: false
 rotateCertificates: false
 EOF
+  restart_if_changed kubelet "$STATE/kubelet-config.yaml"
   start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet-config.yaml" \
     --kubeconfig="$STATE/kubeconfig-kubelet" --root-dir="$STATE/kubelet" \
     --hostname-override="$NODE_NAME" --node-ip="$NODE_IP"
@@ -407,7 +430,7 @@ EOF
 }
 
 start_kube_proxy() {
-  cat >"$STATE/kube-proxy-config.yaml" <<EOF
+  write_file "$STATE/kube-proxy-config.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: "$STATE/kubeconfig-kube-proxy"}
@@ -419,6 +442,7 @@ healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
 conntrack: {maxPerCore: 0}
 EOF
+  restart_if_changed kube-proxy "$STATE/kube-proxy-config.yaml"
   start kube-proxy "$K8S_BIN/kube-proxy" --config="$STATE/kube-proxy-config.yaml"
   wait_for 60 "kube-proxy healthz" curl -sf http://127.0.0.1:10256/healthz
 }
@@ -457,9 +481,11 @@ apply_addons() {
 # smoke proof: before any episode, show the properties the episodes rely on hold here.
 smoke() {
   phase "smoke: DNS, NetworkPolicy enforcement, air gap"
-  local ns=labctl-smoke
-  "$KUBECTL" delete ns "$ns" --ignore-not-found --wait=true >/dev/null
+  # A fresh namespace each time: never wait for the previous smoke's namespace to go away.
+  local ns
+  ns=labctl-smoke-$(date +%s)
   "$KUBECTL" create ns "$ns" >/dev/null
+  "$KUBECTL" label ns "$ns" app.kubernetes.io/part-of=labctl >/dev/null
   trap '"$KUBECTL" delete ns '"$ns"' --wait=false >/dev/null 2>&1; outside_host_down' RETURN
   "$KUBECTL" -n "$ns" run probe --image=docker.io/lab/toolbox:1.0.0 --image-pull-policy=Never \
     --restart=Never --labels=app=probe >/dev/null
@@ -613,6 +639,33 @@ remove_chains() {
   done
 }
 
+# check_clean: after `down`, list anything the host provider made that is still there.
+# Exit 1 if anything is. Used by `make e2e` to prove `down` leaves the machine as it was.
+check_clean() {
+  local left=() c
+  for c in "$ETCD_BIN" "$KUBE_ROUTER_BIN" "$K8S_BIN"/kube-{apiserver,controller-manager,scheduler,proxy} "$K8S_BIN/kubelet"; do
+    pgrep -f "^$c " >/dev/null && left+=("process ${c##*/}")
+  done
+  pgrep -f "containerd --config $STATE/" >/dev/null && left+=("process containerd")
+  pgrep -f "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK" >/dev/null && left+=("containerd shims")
+  ip link show "$BRIDGE" >/dev/null 2>&1 && left+=("bridge $BRIDGE")
+  local netns; netns=$(ip netns list 2>/dev/null | awk '/^(cni-|labctl-)/{printf "%s ", $1}')
+  [[ -n $netns ]] && left+=("network namespaces: $netns")
+  nft list table inet labctl_airgap >/dev/null 2>&1 && left+=("nftables table inet labctl_airgap")
+  local rules; rules=$( (iptables-save; ip6tables-save) 2>/dev/null | grep -cE '(KUBE|LABCTL)-' || true)
+  ((rules > 0)) && left+=("$rules iptables lines naming KUBE-*/LABCTL-* chains")
+  local sets; sets=$(ipset list -n 2>/dev/null | grep -cE '^KUBE-' || true)
+  ((sets > 0)) && left+=("$sets kube-router ipsets")
+  local mounts; mounts=$(awk -v a="$STATE" -v b="$RUN" '$5 ~ "^"a || $5 ~ "^"b' /proc/self/mountinfo | wc -l)
+  ((mounts > 0)) && left+=("$mounts mounts under $STATE or $RUN")
+  [[ -e $STATE || -e $RUN ]] && left+=("state directories")
+  [[ -d /sys/fs/cgroup/cpu/kubepods ]] && left+=("pod cgroups /sys/fs/cgroup/*/kubepods")
+  if ((${#left[@]})); then
+    say "✗ left behind by the host provider:"; printf '    %s\n' "${left[@]}" >&2; return 1
+  fi
+  say "✓ nothing of the host provider is left on this machine"
+}
+
 status() {
   local rc=0 c
   printf '%-26s %-8s %s\n' COMPONENT STATE DETAIL
@@ -636,8 +689,9 @@ case ${1:-} in
   down) down ;;
   status) status ;;
   smoke) smoke ;;
+  check-clean) check_clean ;;
   logs) tail -n "${3:-100}" "$STATE/logs/${2:?component}.log" ;;
-  *) say "usage: host/hostctl.sh up|down|status|smoke|logs COMPONENT [LINES]"; exit 2 ;;
+  *) say "usage: host/hostctl.sh up|down|status|smoke|check-clean|logs COMPONENT [LINES]"; exit 2 ;;
 esac
 }
 
