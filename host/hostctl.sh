@@ -168,10 +168,28 @@ airgap_rules() {
   nft delete table inet labctl_airgap 2>/dev/null || true
   nft -f - <<EOF
 table inet labctl_airgap {
+  # After the filter table (priority 0); a drop here is final whatever kube-router and
+  # kube-proxy accepted before. A packet still addressed to a ClusterIP was not DNATed: the
+  # Service has no endpoints. kube-proxy REJECTs those in filter FORWARD, but kube-router's
+  # chain comes first there and ACCEPTs pod traffic, so the REJECT never runs; it is done here
+  # instead, so "no endpoints" stays "refused" as on other clusters (CASES.md
+  # egress-timeout-vs-refused).
   chain forward {
-    type filter hook forward priority -10; policy accept;
+    type filter hook forward priority 10; policy accept;
+    ip saddr $CLUSTER_CIDR ip daddr $SVC_CIDR counter reject with icmp type port-unreachable comment "labctl: a ClusterIP nothing answers for is refused"
     ip saddr $CLUSTER_CIDR ip daddr != $CLUSTER_CIDR counter drop comment "labctl air gap: pods reach only the cluster"
     ip daddr $CLUSTER_CIDR ip saddr != $CLUSTER_CIDR ct state new counter drop comment "labctl air gap: nothing outside reaches pods"
+  }
+  # Policy denials are silent, as on kind, Calico and Cilium (CASES.md egress-timeout-vs-refused):
+  # kube-router REJECTs a denied connection, and its ICMP port-unreachable would tell the pod
+  # "refused" at once. Those errors are dropped on their way to the pods, so a denied client
+  # times out. Only errors about packets kube-router saw after DNAT (inner destination in the
+  # pod range) are dropped; kube-proxy's REJECT for a Service without endpoints (inner
+  # destination a ClusterIP) still reaches the pod as "refused". Priority -160 runs before NAT
+  # rewrites the inner header back to the ClusterIP.
+  chain output {
+    type filter hook output priority -160; policy accept;
+    oifname "$BRIDGE" icmp type destination-unreachable @th,192,16 0x0af4 counter drop comment "labctl: policy denials are silent drops"
   }
   chain input {
     type filter hook input priority -10; policy accept;
