@@ -32,6 +32,7 @@ inline std::string read_file(const std::string& p) {
 }
 
 inline pid_t spawn(std::vector<std::string> argv, const std::string& out, std::function<void()> pre = {}) {
+  unlink(out.c_str());  // so nobody reads a previous run's output while the child starts
   pid_t pid = fork();
   if (pid == 0) {
     int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

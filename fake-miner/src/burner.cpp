@@ -68,7 +68,10 @@ void Burner::loop(std::size_t index) {
   Work work;
   std::uint64_t seed = 0, tgt = 0;
   std::uint32_t nonce = nonce_base;
-  double active_cpu = 0;        // CPU burned while active, source of the hash count
+  // Thread CPU spent while active in earlier activations; the hash count derives from the total
+  // thread CPU while active (telescoping clock readings), so CPU that a lazily updated thread
+  // clock reports late (seen under gVisor) is still counted.
+  double prior_active = 0;
   std::uint64_t hashes_done = 0;
   std::uint64_t spin = index + 1;  // the harmless busy work
   while (!stop_) {
@@ -78,6 +81,7 @@ void Burner::loop(std::size_t index) {
       if (stop_) break;
     }
     double w0 = wall_seconds(), c0 = thread_cpu_seconds();
+    double last_cpu = c0;
     for (;;) {
       {
         std::lock_guard lk(mu_);
@@ -90,6 +94,7 @@ void Burner::loop(std::size_t index) {
         }
       }
       const double cpu = thread_cpu_seconds();
+      last_cpu = cpu;
       const double want = fraction_ * (wall_seconds() - w0);
       const double have = cpu - c0;
       if (want - have > kMaxDebtSeconds) {
@@ -104,8 +109,8 @@ void Burner::loop(std::size_t index) {
           __asm__ __volatile__("" : : "r"(spin));  // keep the busy work from being optimised away
           now = thread_cpu_seconds();
         }
-        active_cpu += now - cpu;
-        const auto due = static_cast<std::uint64_t>(active_cpu * kHashesPerCpuSecond);
+        last_cpu = now;
+        const auto due = static_cast<std::uint64_t>((prior_active + now - c0) * kHashesPerCpuSecond);
         for (; hashes_done < due; ++hashes_done) {
           const std::uint64_t h = stratum::fake_hash(seed, nonce);
           if (h < tgt && on_share_) on_share_({work.job_id, nonce, h, work.diff, work.generation});
@@ -120,6 +125,7 @@ void Burner::loop(std::size_t index) {
                      [&] { return stop_ || !active_; });
       }
     }
+    prior_active += last_cpu - c0;
   }
 }
 
