@@ -47,12 +47,17 @@ status:
 	$(LABCTL) status
 
 # Brings a cluster up for the run unless one is already up, runs every episode, and takes
-# down only a cluster it brought up itself.
+# down only a cluster it brought up itself; on the host provider it then proves `down` left
+# nothing behind (host/hostctl.sh check-clean).
 e2e: build
 	@set -e; started=0; \
 	if ! $(LABCTL) status >/dev/null 2>&1; then $(LABCTL) up; started=1; fi; \
+	provider=$$($(LABCTL) status 2>/dev/null | head -n 1 | cut -d: -f1); \
 	rc=0; ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e || rc=$$?; \
-	if [[ $$started == 1 && -z "$$LABCTL_KEEP_CLUSTER" ]]; then $(LABCTL) down || rc=1; fi; \
+	if [[ $$started == 1 && -z "$$LABCTL_KEEP_CLUSTER" ]]; then \
+	  $(LABCTL) down || rc=1; \
+	  if [[ $$provider == host ]]; then host/hostctl.sh check-clean || rc=1; fi; \
+	fi; \
 	exit $$rc
 
 bench: build
