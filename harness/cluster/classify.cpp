@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <regex>
+#include <sstream>
 
 namespace labctl::cluster {
 
@@ -44,6 +45,23 @@ Egress classify_egress(int exit_code, const std::string& out, const std::string&
   // Some probes die silently at their deadline; allow a little scheduling slack.
   if (probe_timeout.count() > 0 && elapsed + Millis(300) >= probe_timeout) return Egress::timeout;
   return Egress::other;
+}
+
+bool is_ipv4(const std::string& s) {
+  static const std::regex re(R"(^[0-9]{1,3}(\.[0-9]{1,3}){3}$)");
+  return std::regex_match(s, re);
+}
+
+std::optional<std::string> nslookup_address(const std::string& out) {
+  static const std::regex addr(R"(^Address:\s*([0-9]{1,3}(\.[0-9]{1,3}){3})\s*$)");
+  auto name = out.find("\nName:");
+  if (name == std::string::npos) return std::nullopt;
+  std::istringstream in(out.substr(name + 1));
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, addr)) return m[1].str();
+  }
+  return std::nullopt;
 }
 
 std::optional<int> http_status(const std::string& text) {
@@ -91,6 +109,8 @@ std::optional<double> memory_bytes(const std::string& q) {
 std::string format_cpu(double m) { return std::to_string(static_cast<long long>(std::llround(m))) + "m"; }
 
 std::string format_memory(double b) {
+  // Below 1Mi, Ki: the mock miners use a few hundred KiB and "0Mi" would hide that.
+  if (b < 1048576.0) return std::to_string(static_cast<long long>(std::llround(b / 1024.0))) + "Ki";
   return std::to_string(static_cast<long long>(std::llround(b / 1048576.0))) + "Mi";
 }
 

@@ -18,6 +18,10 @@ std::optional<Egress> egress_from_string(const std::string& s);
 // (nearly) the whole probe timeout is a TIMEOUT too; exit 0 -> SUCCESS.
 Egress classify_egress(int exit_code, const std::string& out, const std::string& err, Millis elapsed, Millis probe_timeout);
 
+bool is_ipv4(const std::string& s);
+// The answer's IPv4 address in busybox nslookup output ("Name: x" then "Address: 10.96.0.7").
+std::optional<std::string> nslookup_address(const std::string& out);
+
 // "  HTTP/1.1 200 OK" in wget -S output (last status line wins, redirects included).
 std::optional<int> http_status(const std::string& text);
 

@@ -158,7 +158,8 @@ CommandResult RecordingRunner::run(const Command& cmd) {
   std::lock_guard lock(mu_);
   seen_.push_back(cmd);
   std::string line = quote_line(cmd.argv);
-  for (auto& rule : rules_) {
+  for (auto it = rules_.rbegin(); it != rules_.rend(); ++it) {
+    auto& rule = *it;
     if (line.find(rule.contains) == std::string::npos || rule.answers.empty()) continue;
     CommandResult r = rule.answers.front();
     if (rule.answers.size() > 1) rule.answers.pop_front();

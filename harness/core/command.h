@@ -73,7 +73,8 @@ class ExplainingRunner final : public CommandRunner {
 };
 
 // Test fake: records every command; answers from rules matched on a substring of the quoted
-// line (first rule that still has answers wins; a rule's last answer repeats), else a default.
+// line (the most recently added matching rule wins, so a test can override a fixture's
+// default; a sequence's last answer repeats), else a default.
 class RecordingRunner final : public CommandRunner {
  public:
   struct Rule {

@@ -1,6 +1,6 @@
 // egress: can a workload open a TCP connection to host:port? Observed as success / timeout /
-// refused / dns-failure (CASES 7-8): busybox `nc -w T host port -e /bin/true` connects, runs
-// true and exits 0, or prints why it could not.
+// refused / dns-failure (CASES 7-8), in two probes: `timeout T nslookup host`, then busybox
+// `nc -w T <address> port -e /bin/true`, which connects, runs true and exits 0, or says why not.
 #include "cluster/classify.h"
 #include "steps/common.h"
 
@@ -20,11 +20,32 @@ class EgressOp final : public scenario::Operation {
     return "egress from " + from.describe() + " to " + host + ":" + std::to_string(port);
   }
   std::string expected() const override { return cluster::to_string(outcome); }
-  Millis default_timeout() const override { return std::chrono::seconds(20); }
+  // Long enough for a policy to take effect (kube-router: ~1 s), short enough to fail fast.
+  Millis default_timeout() const override { return std::chrono::seconds(12); }
 
   Observation attempt(Context& ctx) override {
     auto secs = std::to_string(std::max<long long>(1, connect_timeout.count() / 1000));
-    auto ran = exec_in(ctx, from, {"nc", "-w", secs, host, std::to_string(port), "-e", "/bin/true"},
+    // Phase 1, the name. Kept apart from the connect so a policy that drops DNS reads as the
+    // DNS failure it is (CASES 7), not as a connect timeout: under a DROP engine, nc's -w alarm
+    // would fire while the resolver is still waiting.
+    std::string address = host;
+    std::string resolved_note;
+    if (!cluster::is_ipv4(host)) {
+      auto dns = exec_in(ctx, from, {"timeout", secs, "nslookup", host}, connect_timeout + Millis(20000));
+      if (kubectl_error(dns.result) && dns.result.exit_code != 143) return pending_from(dns, "probe did not run");
+      auto ip = cluster::nslookup_address(dns.result.out);
+      if (!ip) {
+        std::string why = first_line(dns.result.out.find("can't find") != std::string::npos ? dns.result.out.substr(dns.result.out.find("**")) : dns.result.err);
+        if (dns.result.exit_code == 143 || why.empty()) why = "no answer from cluster DNS within " + format_duration(connect_timeout);
+        std::string observed = "dns-failure after " + format_duration(dns.result.elapsed) + " (" + why + ")";
+        if (outcome == cluster::Egress::dns_failure) return Observation::pass(observed);
+        return Observation::pending(observed, describe_failure(dns.command, dns.result));
+      }
+      address = *ip;
+      resolved_note = "; " + host + " = " + *ip;
+    }
+    // Phase 2, the connection: busybox nc connects, runs true and exits 0, or says why not.
+    auto ran = exec_in(ctx, from, {"nc", "-w", secs, address, std::to_string(port), "-e", "/bin/true"},
                        connect_timeout + Millis(20000));
     if (kubectl_error(ran.result)) return pending_from(ran, "probe did not run");
     const auto& r = ran.result;
@@ -32,8 +53,8 @@ class EgressOp final : public scenario::Operation {
     // slower, never faster, so it cannot turn a quick failure into a timeout.
     auto got = cluster::classify_egress(r.exit_code, r.out, r.err, r.elapsed, connect_timeout);
     std::string said = first_line(r.err.empty() ? r.out : r.err);
-    std::string observed = std::string(cluster::to_string(got)) + " after " + format_duration(r.elapsed) +
-                           (said.empty() ? "" : " (" + said + ")");
+    std::string observed = std::string(cluster::to_string(got)) + " after " + format_duration(r.elapsed) + " (" +
+                           (said.empty() ? std::string("connected") : said) + resolved_note + ")";
     if (got == outcome) return Observation::pass(observed);
     return Observation::pending(observed, describe_failure(ran.command, r));
   }

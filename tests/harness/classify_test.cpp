@@ -76,4 +76,14 @@ TEST(Quantities, Memory) {
   EXPECT_DOUBLE_EQ(*memory_bytes("1G"), 1e9);
   EXPECT_FALSE(memory_bytes("15MB"));
   EXPECT_EQ(format_memory(40 * 1048576.0), "40Mi");
+  EXPECT_EQ(format_memory(700 * 1024.0), "700Ki");
+}
+
+TEST(Dns, NslookupAnswer) {
+  const std::string ok = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tpool.supportxmr.test\nAddress: 10.96.90.130\n\n";
+  EXPECT_EQ(nslookup_address(ok), "10.96.90.130");
+  EXPECT_FALSE(nslookup_address("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find x.test: NXDOMAIN\n"));
+  EXPECT_FALSE(nslookup_address(""));
+  EXPECT_TRUE(is_ipv4("10.96.90.130"));
+  EXPECT_FALSE(is_ipv4("pool.supportxmr.test"));
 }

@@ -28,6 +28,8 @@ struct Fixture {
     opt.invocation_id = "rabcde";
     opt.poll_interval = 10ms;
     interrupt::reset();
+    // The cluster DNS answers unless a test says otherwise.
+    rec.on("nslookup", R::ok("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tpool.supportxmr.test\nAddress: 10.96.90.130\n"));
   }
   report::EpisodeResult run(const std::string& body) {
     auto r = scenario::load_string(std::string(kHeader) + body, "test.yaml", steps::registry());
@@ -71,9 +73,10 @@ TEST(Engine, EgressProbeIsArgvAndPasses) {
   EXPECT_EQ(ep.status, Status::passed) << ep.message;
   EXPECT_EQ(ep.run_id, "rabcde-t");
   auto probes = f.lines_with("exec");
-  ASSERT_EQ(probes.size(), 1u);
-  EXPECT_EQ(probes[0], "kubectl --kubeconfig /k/config exec -n net-demo deployment/proxy-api -- nc -w 3 pool.supportxmr.test 3333 -e /bin/true");
-  EXPECT_NE(step(ep, "probe").observed.find("timeout after 3.0s (nc: timed out)"), std::string::npos);
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0], "kubectl --kubeconfig /k/config exec -n net-demo deployment/proxy-api -- timeout 3 nslookup pool.supportxmr.test");
+  EXPECT_EQ(probes[1], "kubectl --kubeconfig /k/config exec -n net-demo deployment/proxy-api -- nc -w 3 10.96.90.130 3333 -e /bin/true");
+  EXPECT_EQ(step(ep, "probe").observed, "timeout after 3.0s (nc: timed out; pool.supportxmr.test = 10.96.90.130)");
 }
 
 TEST(Engine, ExpectationPollsUntilItHolds) {
@@ -99,12 +102,33 @@ TEST(Engine, TimeoutReportsTheLastObservation) {
 }
 
 TEST(Engine, DnsFailureIsNotATimeout) {
-  // CASES 7: deny-all without allow-dns makes the probe fail on the name.
+  // CASES 7: deny-all without allow-dns. Under a DROP engine the lookup itself times out; that
+  // is a DNS failure, and nc is never run (its -w alarm would have called it a timeout).
   Fixture f;
-  f.rec.on("nc -w", timed(1, "nc: bad address 'pool.supportxmr.test'", 5000ms));
+  f.rec.on("nslookup", timed(143, "command terminated with exit code 143", 3050ms));
+  f.rec.on("nc -w", timed(1, "nc: timed out", 3000ms));
   auto ep = f.run("steps:\n- name: probe\n  timeout: 100ms\n  egress: {from: deployment/x, host: h, port: 1, outcome: timeout}\n");
   EXPECT_EQ(ep.status, Status::failed);
-  EXPECT_NE(step(ep, "probe").observed.find("dns-failure"), std::string::npos);
+  EXPECT_NE(step(ep, "probe").observed.find("dns-failure after 3.0s (no answer from cluster DNS within 3.0s)"), std::string::npos)
+      << step(ep, "probe").observed;
+  EXPECT_TRUE(f.lines_with("nc -w").empty());
+}
+
+TEST(Engine, DnsFailureExpected) {
+  Fixture f;
+  f.rec.on("nslookup", R::fail(1, "command terminated with exit code 1",
+                               "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nowhere.test: NXDOMAIN\n"));
+  auto ep = f.run("steps:\n- name: probe\n  egress: {from: deployment/x, host: nowhere.test, port: 1, outcome: dns-failure}\n");
+  EXPECT_EQ(ep.status, Status::passed) << ep.message;
+  EXPECT_NE(step(ep, "probe").observed.find("server can't find nowhere.test: NXDOMAIN"), std::string::npos) << step(ep, "probe").observed;
+}
+
+TEST(Engine, IpLiteralSkipsDns) {
+  Fixture f;
+  f.rec.on("nc -w", timed(1, "nc: can't connect to remote host (10.96.0.7): Connection refused", 10ms));
+  auto ep = f.run("steps:\n- name: probe\n  egress: {from: deployment/x, host: 10.96.0.7, port: 80, outcome: refused}\n");
+  EXPECT_EQ(ep.status, Status::passed) << ep.message;
+  EXPECT_TRUE(f.lines_with("nslookup").empty());
 }
 
 TEST(Engine, CreatesNamespaceLabelledAndDeletesItLast) {
