@@ -110,12 +110,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       if (ec || self->stopping) return;
       self->new_job();
       const std::string line = stratum::encode_notification("job", self->current.to_json());
-      std::size_t pushed = 0;
+      // send() may close a slow reader, which erases it from conns: iterate over a snapshot.
+      std::vector<ConnPtr> miners;
       for (const auto& c : self->conns)
-        if (!c->session.empty()) {
-          self->send(c, line);
-          ++pushed;
-        }
+        if (!c->session.empty()) miners.push_back(c);
+      for (const auto& c : miners) self->send(c, line);
+      const std::size_t pushed = miners.size();
       self->log.emit("job", {{"job_id", self->current.job_id}, {"height", self->current.height},
                              {"difficulty", self->opts.difficulty}, {"miners", pushed}});
       self->schedule_jobs();
