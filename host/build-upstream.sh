@@ -18,6 +18,29 @@ jobs=${LABCTL_BUILD_JOBS:-$(nproc)}
 
 log() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# heartbeat WHAT: `go build` prints nothing while it compiles; say every 30 s that it still
+# runs, so a long cold build is visibly alive (in CI logs too). Stopped by stop_heartbeat.
+heartbeat() {
+  local what=$1 t0=$SECONDS
+  # The sleep must not hold our stdout/stderr open after we stop (a reader would wait for it),
+  # and `wait` lets the TERM from stop_heartbeat end the loop at once.
+  (
+    trap 'kill "$s" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep 30 </dev/null >/dev/null 2>&1 & s=$!
+      wait "$s"
+      log "$what: still building ($((SECONDS - t0)) s)"
+    done
+  ) &
+  hb_pid=$!
+}
+hb_pid=
+stop_heartbeat() {
+  [[ -n $hb_pid ]] || return 0
+  kill "$hb_pid" 2>/dev/null || true; wait "$hb_pid" 2>/dev/null || true; hb_pid=
+}
+trap stop_heartbeat EXIT
+
 # new_module DIR MODULE: a scratch wrapper module, so upstream modules with replace
 # directives (which `go install` refuses) can be built as dependencies.
 new_module() {
@@ -46,10 +69,12 @@ build_kubernetes() {
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=$major -X k8s.io/client-go/pkg/version.gitMinor=$minor"
   log "kubernetes $v: building with -p $jobs (cold: tens of minutes on 2 cores)"
   local t0=$SECONDS
+  heartbeat "kubernetes $v"
   (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "$ldflags" -o "$out/bin/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
     k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl)
+  stop_heartbeat
   log "kubernetes $v built in $((SECONDS - t0)) s"
   touch "$out/.done"
 }
@@ -62,7 +87,9 @@ build_gomain() {
   echo "require $mod $v" >>"$out/src/go.mod"
   log "$name $v: building"
   local t0=$SECONDS
+  heartbeat "$name $v"
   (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/" "$pkg")
+  stop_heartbeat
   log "$name $v built in $((SECONDS - t0)) s"
   touch "$out/.done"
 }
@@ -78,7 +105,9 @@ build_etcd() {
   grep -oE '^\s*go\.etcd\.io/etcd/[a-z0-9/-]+ => \.\./' "$modfile" | awk -v s="$v" '{print "replace " $1 " => " $1 " " s}' >>"$out/src/go.mod"
   log "etcd $v: building"
   local t0=$SECONDS
+  heartbeat "etcd $v"
   (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/etcd" go.etcd.io/etcd/server/v3)
+  stop_heartbeat
   log "etcd $v built in $((SECONDS - t0)) s"
   touch "$out/.done"
 }
@@ -93,7 +122,9 @@ build_coredns() {
   cp "$here/coredns/main.go.txt" "$out/src/main.go"
   log "coredns $v: building (lab plugin set)"
   local t0=$SECONDS
+  heartbeat "coredns $v"
   (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/coredns" .)
+  stop_heartbeat
   log "coredns $v built in $((SECONDS - t0)) s"
   touch "$out/.done"
 }

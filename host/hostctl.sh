@@ -684,18 +684,37 @@ check_clean() {
   say "✓ nothing of the host provider is left on this machine"
 }
 
+# health NAME: one probe per component, the endpoint each one serves for exactly this.
+health() {
+  case $1 in
+    etcd) curl -sf --max-time 3 http://127.0.0.1:2381/health ;;
+    kube-apiserver) "$KUBECTL" get --raw /readyz --request-timeout=3s ;;
+    kube-controller-manager) curl -skf --max-time 3 https://127.0.0.1:10257/healthz ;;
+    kube-scheduler) curl -skf --max-time 3 https://127.0.0.1:10259/healthz ;;
+    containerd) ctr -a "$CONTAINERD_SOCK" version ;;
+    kubelet) curl -sf --max-time 3 http://127.0.0.1:10248/healthz ;;
+    kube-proxy) curl -sf --max-time 3 http://127.0.0.1:10256/healthz ;;
+    kube-router) curl -sf --max-time 3 http://127.0.0.1:20244/healthz ;;
+  esac >/dev/null 2>&1
+}
+
 status() {
-  local rc=0 c
-  printf '%-26s %-8s %s\n' COMPONENT STATE DETAIL
+  local rc=0 c pid
+  printf '%-24s %-9s %s\n' COMPONENT STATE DETAIL
   for c in "${COMPONENTS[@]}"; do
-    if is_running "$c"; then
-      printf '%-26s %-8s pid %s, log %s\n' "$c" running "$(<"$(pidfile "$c")")" "$STATE/logs/$c.log"
+    if ! is_running "$c"; then
+      printf '%-24s %-9s %s\n' "$c" stopped "hint: host/hostctl.sh up starts it again; last log lines: host/hostctl.sh logs $c"; rc=1
+    elif ! health "$c"; then
+      printf '%-24s %-9s %s\n' "$c" unhealthy "pid $(<"$(pidfile "$c")"), health check fails; hint: host/hostctl.sh logs $c"; rc=1
     else
-      printf '%-26s %-8s %s\n' "$c" stopped "hint: host/hostctl.sh up (log: $STATE/logs/$c.log)"; rc=1
+      pid=$(<"$(pidfile "$c")")
+      printf '%-24s %-9s pid %s, %s MiB, log %s\n' "$c" healthy "$pid" "$(( $(awk '/VmRSS/{print $2}' "/proc/$pid/status") / 1024 ))" "$STATE/logs/$c.log"
     fi
   done
   if ((rc == 0)); then
+    echo
     "$KUBECTL" get nodes -o wide 2>&1 || rc=1
+    echo
     "$KUBECTL" get pods -A -o wide 2>&1 || rc=1
   fi
   return $rc
