@@ -8,8 +8,8 @@
 namespace labctl::app {
 namespace {
 
-void attach_progress(State& st, bool color) {
-  (void)color;
+// Provider phases print one ✓/✗ line each on stdout.
+void attach_progress(State& st) {
   provider(st);
   st.provider_env->progress = [&st](bool ok, const std::string& line) { *st.out << "  " << (ok ? "✓ " : "✗ ") << line << '\n' << std::flush; };
 }
@@ -22,7 +22,7 @@ void add_up(CLI::App& app, State& st) {
       ->check(CLI::IsMember({"kind", "host", "existing"}));
   sub->callback([&st] {
     st.action = [](State& s) {
-      attach_progress(s, false);
+      attach_progress(s);
       auto& p = provider(s);
       *s.out << "Bringing the lab up with the " << p.name() << " provider\n";
       auto& k = kubectl(s);
@@ -42,7 +42,7 @@ void add_down(CLI::App& app, State& st) {
   sub->add_option("--provider", st.provider_flag, "kind, host or existing")->check(CLI::IsMember({"kind", "host", "existing"}));
   sub->callback([&st] {
     st.action = [](State& s) {
-      attach_progress(s, false);
+      attach_progress(s);
       auto r = provider(s).down();
       if (!r) throw UserError(ExitCode::environment, r.error());
       std::error_code ec;

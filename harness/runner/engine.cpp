@@ -80,9 +80,9 @@ class EpisodeRun {
     run_group(sc_.setup, "setup", false);
     run_group(sc_.steps, "steps", false);
     run_group(sc_.cleanup, "cleanup", true);
-    if (interrupt::requested() && ep.message.empty()) {
-      ep.status = Status::error;
-      ep.message = "interrupted";
+    if (interrupt::requested()) {
+      ep.status = Status::error;  // not a verdict on any expectation
+      ep.message = ep.message.empty() ? "interrupted" : "interrupted at " + ep.message;
     }
 
     auto tc = SteadyClock::now();
