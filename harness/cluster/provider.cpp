@@ -133,7 +133,12 @@ class KindProvider final : public Provider {
       if (e.path().extension() == ".yaml") addons.push_back(e.path());
     std::sort(addons.begin(), addons.end());
     for (const auto& a : addons) {
-      auto c = kube.command({"apply", "-f", a.string()}, 120s);
+      // Addons carry @KEY@ placeholders for host/versions.env (as hostctl.sh applies them).
+      std::ifstream file(a);
+      std::stringstream text;
+      text << file.rdbuf();
+      auto c = kube.command({"apply", "--server-side", "--force-conflicts", "-f", "-"}, 120s,
+                            substitute_versions(text.str(), env_.versions));
       auto r = env_.runner.run(c);
       if (env_.progress) env_.progress(r.ok(), "kubectl apply -f manifests/addons/" + a.filename().string());
       if (!r.ok()) return command_status(c, r, "applying " + a.filename().string());
@@ -228,6 +233,14 @@ bool kind_version_ok(const std::string& out, std::string& parsed) {
   parsed = m.str(0);
   int major = std::stoi(m[1]), minor = std::stoi(m[2]);
   return major > 0 || minor >= 24;
+}
+
+std::string substitute_versions(std::string text, const std::map<std::string, std::string>& versions) {
+  for (const auto& [k, v] : versions) {
+    const std::string key = "@" + k + "@";
+    for (size_t pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + v.size())) text.replace(pos, key.size(), v);
+  }
+  return text;
 }
 
 std::string patch_corefile(const std::string& corefile) {

@@ -46,6 +46,9 @@ Result<std::string> choose_provider(const std::string& flag, ProviderEnv& env, b
 // kind >= 0.24 enforces NetworkPolicy (CASES 9). Parses "kind v0.24.0 go1.22.6 linux/amd64".
 bool kind_version_ok(const std::string& version_output, std::string& parsed);
 
+// "@METRICS_SERVER_VERSION@" -> "v0.8.0", for every key of host/versions.env.
+std::string substitute_versions(std::string text, const std::map<std::string, std::string>& versions);
+
 // The Corefile with `rewrite name exact pool.supportxmr.test supportxmr-pool...` added to the
 // root server block; unchanged if the rewrite is already there.
 std::string patch_corefile(const std::string& corefile);

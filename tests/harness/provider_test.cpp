@@ -46,7 +46,7 @@ TEST(Kind, CorefileRewrite) {
 TEST(Kind, UpIssuesTheDocumentedCommands) {
   TempDir lab, state, cache;
   fs::create_directories(lab.path / "manifests" / "addons");
-  std::ofstream(lab.path / "manifests" / "addons" / "metrics-server.yaml") << "x";
+  std::ofstream(lab.path / "manifests" / "addons" / "metrics-server.yaml") << "image: registry.k8s.io/metrics-server/metrics-server:@METRICS_SERVER_VERSION@\n";
   std::ofstream(lab.path / "manifests" / "addons" / "pool.yaml") << "x";
   fs::create_directories(cache.path / "images");
   std::ofstream(cache.path / "images" / "toolbox.tar") << "x";
@@ -55,7 +55,7 @@ TEST(Kind, UpIssuesTheDocumentedCommands) {
   rec.on("kind version", R::ok("kind v0.27.0 go1.23.4 linux/amd64\n"));
   rec.on("kind get clusters", R::ok("other\n"));
   rec.on("jsonpath={.data.Corefile}", R::ok(".:53 {\n    errors\n}\n"));
-  ProviderEnv env{rec, lab.path, state.path, cache.path, {{"KIND_NODE_IMAGE", "kindest/node:v1.34.0"}}, {}};
+  ProviderEnv env{rec, lab.path, state.path, cache.path, {{"KIND_NODE_IMAGE", "kindest/node:v1.34.0"}, {"METRICS_SERVER_VERSION", "v0.8.0"}}, {}};
   auto p = make_provider("kind", env);
   Kubectl kube(rec, "kubectl", p->kubeconfig());
   auto st = p->up(kube);
@@ -70,8 +70,8 @@ TEST(Kind, UpIssuesTheDocumentedCommands) {
       (lab.path / "images/build.sh").string() + " --docker",
       "kind load image-archive " + (cache.path / "images/fake-miner.tar").string() + " --name cryptojacking-net-lab",
       "kind load image-archive " + (cache.path / "images/toolbox.tar").string() + " --name cryptojacking-net-lab",
-      "kubectl --kubeconfig " + kc + " apply -f " + (lab.path / "manifests/addons/metrics-server.yaml").string(),
-      "kubectl --kubeconfig " + kc + " apply -f " + (lab.path / "manifests/addons/pool.yaml").string(),
+      "kubectl --kubeconfig " + kc + " apply --server-side --force-conflicts -f -",
+      "kubectl --kubeconfig " + kc + " apply --server-side --force-conflicts -f -",
       "kubectl --kubeconfig " + kc + " get configmap coredns -n kube-system -o 'jsonpath={.data.Corefile}'",
   };
   ASSERT_GE(lines.size(), want.size() + 2);
@@ -79,6 +79,10 @@ TEST(Kind, UpIssuesTheDocumentedCommands) {
   EXPECT_NE(lines[want.size()].find("patch configmap coredns -n kube-system --type merge -p"), std::string::npos);
   EXPECT_NE(lines[want.size()].find("rewrite name exact pool.supportxmr.test supportxmr-pool.pool-external.svc.cluster.local"), std::string::npos);
   EXPECT_NE(lines[want.size() + 1].find("rollout restart deployment/coredns -n kube-system"), std::string::npos);
+  // Addons go in on stdin with the versions filled in, in file order.
+  auto cmds = rec.commands();
+  EXPECT_EQ(cmds[6].stdin_data, "image: registry.k8s.io/metrics-server/metrics-server:v0.8.0\n");
+  EXPECT_EQ(cmds[7].stdin_data, "x");
 }
 
 TEST(Kind, RefusesOldKind) {
