@@ -84,13 +84,16 @@ Result<std::string> find_kubectl(const KubectlLookup& in) {
     if (auto p = in.path_lookup ? in.path_lookup(in.env) : ""; !p.empty()) return p;
     return Error{"$KUBECTL=" + in.env + " is not an executable", "unset KUBECTL or fix the path"};
   }
-  if (auto p = in.path_lookup ? in.path_lookup("kubectl") : ""; !p.empty()) return p;
+  // The kubectl built with the lab's Kubernetes version comes before PATH: it matches the
+  // cluster's version exactly, where a PATH kubectl may be any version (on our CI machines it
+  // is a cloud SDK's wrapper).
   if (!in.kubernetes_version.empty()) {
     auto cached = in.cache / ("kubernetes-" + in.kubernetes_version) / "bin" / "kubectl";
     if (executable(cached.string())) return cached.string();
   }
-  return Error{"kubectl not found (--kubectl, $KUBECTL, PATH, " +
-                   (in.cache / ("kubernetes-" + in.kubernetes_version) / "bin/kubectl").string() + ")",
+  if (auto p = in.path_lookup ? in.path_lookup("kubectl") : ""; !p.empty()) return p;
+  return Error{"kubectl not found (--kubectl, $KUBECTL, " +
+                   (in.cache / ("kubernetes-" + in.kubernetes_version) / "bin/kubectl").string() + ", PATH)",
                "install kubectl, or build it with host/build-upstream.sh kubernetes"};
 }
 

@@ -22,7 +22,7 @@ std::filesystem::path cache_dir();  // ${LABCTL_CACHE:-/var/cache/labctl}
 // KEY=VALUE lines; '#' comments and blank lines skipped.
 std::map<std::string, std::string> read_versions(const std::filesystem::path& versions_env);
 
-// --kubectl, $KUBECTL, kubectl on PATH, then <cache>/kubernetes-<KUBERNETES_VERSION>/bin/kubectl.
+// --kubectl, $KUBECTL, <cache>/kubernetes-<KUBERNETES_VERSION>/bin/kubectl (version-matched), then PATH.
 // `path_lookup` finds a name on PATH (empty if absent); injectable for tests.
 struct KubectlLookup {
   std::string flag;

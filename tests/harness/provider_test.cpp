@@ -143,8 +143,9 @@ TEST(Kubectl, LookupOrder) {
   auto on_path = [](const std::string& n) { return n == "kubectl" ? std::string("/usr/bin/kubectl") : std::string(); };
   EXPECT_EQ(*find_kubectl({"/bin/sh", "", on_path, cache.path, "v1.34.4"}), "/bin/sh") << "--kubectl first";
   EXPECT_EQ(*find_kubectl({"", "/bin/sh", on_path, cache.path, "v1.34.4"}), "/bin/sh") << "then $KUBECTL";
-  EXPECT_EQ(*find_kubectl({"", "", on_path, cache.path, "v1.34.4"}), "/usr/bin/kubectl") << "then PATH";
-  EXPECT_EQ(*find_kubectl({"", "", nothing_on_path, cache.path, "v1.34.4"}), (bin / "kubectl").string()) << "then the cache";
+  EXPECT_EQ(*find_kubectl({"", "", on_path, cache.path, "v1.34.4"}), (bin / "kubectl").string()) << "then the version-matched cache";
+  EXPECT_EQ(*find_kubectl({"", "", nothing_on_path, cache.path, "v1.34.4"}), (bin / "kubectl").string()) << "cache without PATH";
+  EXPECT_EQ(*find_kubectl({"", "", on_path, cache.path, "v9.9.9"}), "/usr/bin/kubectl") << "then PATH when the cache has no such version";
   auto missing = find_kubectl({"", "", nothing_on_path, cache.path, "v9.9.9"});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().hint.find("build-upstream.sh"), std::string::npos);
