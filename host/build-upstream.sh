@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the upstream Kubernetes binaries the host provider runs, from the Go module proxy,
-# at the versions in host/versions.env. Output is cached outside the repo, keyed by version:
+# at the versions in host/versions.env, or takes them from LABCTL_PREBUILT_DIR (a directory of
+# release binaries: kube-apiserver, kubelet, ..., etcd, coredns, metrics-server, kube-router),
+# checking each one's version. Output is cached outside the repo, keyed by version:
 #   $LABCTL_CACHE/<component>-<version>/bin/<binary>
 # A finished component has a .done stamp and is never rebuilt; an interrupted build resumes
 # from Go's own build cache (GOCACHE), so re-running after a kill only redoes the tail.
@@ -41,6 +43,36 @@ stop_heartbeat() {
 }
 trap stop_heartbeat EXIT
 
+# A finished component's .done stamp records how it was made (its recipe); a cache entry made
+# by another recipe (e.g. different version stamping) is rebuilt, never silently reused.
+is_done() { [[ -f $1/.done && $(<"$1/.done") == "$2" ]]; }
+mark_done() { printf '%s' "$2" >"$1/.done"; }
+
+# use_prebuilt OUT VERSION BIN...: with LABCTL_PREBUILT_DIR set (a directory of upstream
+# release binaries, as a user who downloads releases has), copy BINs from there instead of
+# building, after checking each one reports VERSION. Returns 1 when there is nothing to use.
+use_prebuilt() {
+  local out=$1 v=$2 b; shift 2
+  [[ -n ${LABCTL_PREBUILT_DIR:-} ]] || return 1
+  for b in "$@"; do [[ -x $LABCTL_PREBUILT_DIR/$b ]] || return 1; done
+  mkdir -p "$out/bin"
+  for b in "$@"; do
+    local said
+    case $b in
+      kubectl) said=$("$LABCTL_PREBUILT_DIR/$b" version --client 2>&1 || true) ;;
+      coredns) said=$("$LABCTL_PREBUILT_DIR/$b" -version 2>&1 || true) ;;
+      *) said=$("$LABCTL_PREBUILT_DIR/$b" --version 2>&1 || true) ;;
+    esac
+    if [[ $said != *"${v#v}"* ]]; then
+      echo "build-upstream.sh: $LABCTL_PREBUILT_DIR/$b is not version $v (it says: ${said%%$'\n'*})" >&2
+      exit 1
+    fi
+    cp "$LABCTL_PREBUILT_DIR/$b" "$out/bin/$b"
+  done
+  log "$* $v: taken from $LABCTL_PREBUILT_DIR"
+  mark_done "$out" "prebuilt $v"
+}
+
 # new_module DIR MODULE: a scratch wrapper module, so upstream modules with replace
 # directives (which `go install` refuses) can be built as dependencies.
 new_module() {
@@ -49,8 +81,9 @@ new_module() {
 }
 
 build_kubernetes() {
-  local v=$KUBERNETES_VERSION out=$cache/kubernetes-$KUBERNETES_VERSION
-  [[ -f $out/.done ]] && { log "kubernetes $v cached in $out"; return; }
+  local v=$KUBERNETES_VERSION out=$cache/kubernetes-$KUBERNETES_VERSION recipe="go-build-1 $KUBERNETES_VERSION"
+  is_done "$out" "$recipe" || is_done "$out" "prebuilt $v" && { log "kubernetes $v cached in $out"; return; }
+  use_prebuilt "$out" "$v" kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl && return
   new_module "$out" labctl.local/k8s-build 1.24.0
   local modfile
   modfile=$(cd "$out/src" && go mod download -json "k8s.io/kubernetes@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
@@ -76,27 +109,31 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl)
   stop_heartbeat
   log "kubernetes $v built in $((SECONDS - t0)) s"
-  touch "$out/.done"
+  mark_done "$out" "$recipe"
 }
 
-# build_gomain NAME VERSION MODULE PACKAGE: plain `go build` of a module without replaces.
+# build_gomain NAME VERSION MODULE PACKAGE [VERSION-LDFLAGS]: plain `go build` of a module
+# without replaces; VERSION-LDFLAGS stamp the version where upstream's Makefile does.
 build_gomain() {
-  local name=$1 v=$2 mod=$3 pkg=$4 out=$cache/$1-$2
-  [[ -f $out/.done ]] && { log "$name $v cached in $out"; return; }
+  local name=$1 v=$2 mod=$3 pkg=$4 stamp=${5:-} out=$cache/$1-$2
+  local recipe="go-build-1 $v $stamp"
+  is_done "$out" "$recipe" || is_done "$out" "prebuilt $v" && { log "$name $v cached in $out"; return; }
+  use_prebuilt "$out" "$v" "$name" && return
   new_module "$out" "labctl.local/$name-build"
   echo "require $mod $v" >>"$out/src/go.mod"
   log "$name $v: building"
   local t0=$SECONDS
   heartbeat "$name $v"
-  (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/" "$pkg")
+  (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w $stamp" -o "$out/bin/" "$pkg")
   stop_heartbeat
   log "$name $v built in $((SECONDS - t0)) s"
-  touch "$out/.done"
+  mark_done "$out" "$recipe"
 }
 
 build_etcd() {
-  local v=$ETCD_VERSION out=$cache/etcd-$ETCD_VERSION
-  [[ -f $out/.done ]] && { log "etcd $v cached in $out"; return; }
+  local v=$ETCD_VERSION out=$cache/etcd-$ETCD_VERSION recipe="go-build-1 $ETCD_VERSION"
+  is_done "$out" "$recipe" || is_done "$out" "prebuilt $v" && { log "etcd $v cached in $out"; return; }
+  use_prebuilt "$out" "$v" etcd && return
   new_module "$out" labctl.local/etcd-build
   local modfile
   modfile=$(cd "$out/src" && go mod download -json "go.etcd.io/etcd/server/v3@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
@@ -109,14 +146,16 @@ build_etcd() {
   (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/etcd" go.etcd.io/etcd/server/v3)
   stop_heartbeat
   log "etcd $v built in $((SECONDS - t0)) s"
-  touch "$out/.done"
+  mark_done "$out" "$recipe"
 }
 
 # CoreDNS with only the plugins the lab's Corefile uses: the stock binary compiles every
 # cloud provider's SDK, which costs more than everything else here on two cores.
 build_coredns() {
   local v=$COREDNS_VERSION out=$cache/coredns-$COREDNS_VERSION
-  [[ -f $out/.done ]] && { log "coredns $v cached in $out"; return; }
+  local recipe="go-build-1 $COREDNS_VERSION $(sha256sum "$here/coredns/main.go.txt" | cut -c1-12)"
+  is_done "$out" "$recipe" || is_done "$out" "prebuilt $v" && { log "coredns $v cached in $out"; return; }
+  use_prebuilt "$out" "$v" coredns && return
   new_module "$out" labctl.local/coredns-build
   echo "require github.com/coredns/coredns $v" >>"$out/src/go.mod"
   cp "$here/coredns/main.go.txt" "$out/src/main.go"
@@ -126,7 +165,7 @@ build_coredns() {
   (cd "$out/src" && go build -p "$jobs" -trimpath -ldflags "-s -w" -o "$out/bin/coredns" .)
   stop_heartbeat
   log "coredns $v built in $((SECONDS - t0)) s"
-  touch "$out/.done"
+  mark_done "$out" "$recipe"
 }
 
 main() {
@@ -137,8 +176,10 @@ for t in "${targets[@]}"; do
     kubernetes) build_kubernetes ;;
     etcd) build_etcd ;;
     coredns) build_coredns ;;
-    metrics-server) build_gomain metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server ;;
-    kube-router) build_gomain kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2 github.com/cloudnativelabs/kube-router/v2/cmd/kube-router ;;
+    metrics-server) build_gomain metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server \
+      sigs.k8s.io/metrics-server/cmd/metrics-server "-X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" ;;
+    kube-router) build_gomain kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2 \
+      github.com/cloudnativelabs/kube-router/v2/cmd/kube-router "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" ;;
     *) echo "build-upstream.sh: unknown component '$t'" >&2; exit 2 ;;
   esac
 done
