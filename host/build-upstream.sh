@@ -29,6 +29,7 @@ heartbeat() {
   (
     trap 'kill "$s" 2>/dev/null; exit 0' TERM
     while :; do
+      # shellcheck disable=SC2217 # closing stdin too: nothing of ours may stay open in sleep
       sleep 30 </dev/null >/dev/null 2>&1 & s=$!
       wait "$s"
       log "$what: still building ($((SECONDS - t0)) s)"
@@ -98,7 +99,9 @@ build_kubernetes() {
   local major minor
   major=${v#v}; major=${major%%.*}; minor=${v#v*.}; minor=${minor%%.*}
   local pkg=k8s.io/component-base/version
-  local ldflags="-s -w -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  local ldflags build_date
+  build_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  ldflags="-s -w -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=$major -X k8s.io/client-go/pkg/version.gitMinor=$minor"
   log "kubernetes $v: building with -p $jobs (cold: tens of minutes on 2 cores)"
   local t0=$SECONDS
@@ -153,7 +156,8 @@ build_etcd() {
 # cloud provider's SDK, which costs more than everything else here on two cores.
 build_coredns() {
   local v=$COREDNS_VERSION out=$cache/coredns-$COREDNS_VERSION
-  local recipe="go-build-1 $COREDNS_VERSION $(sha256sum "$here/coredns/main.go.txt" | cut -c1-12)"
+  local recipe
+  recipe="go-build-1 $COREDNS_VERSION $(sha256sum "$here/coredns/main.go.txt" | cut -c1-12)"
   is_done "$out" "$recipe" || is_done "$out" "prebuilt $v" && { log "coredns $v cached in $out"; return; }
   use_prebuilt "$out" "$v" coredns && return
   new_module "$out" labctl.local/coredns-build

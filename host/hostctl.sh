@@ -395,10 +395,10 @@ import_images() {
   have=$(ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q)
   for tar in "$CACHE"/images/*.tar; do
     local tags; tags=$(<"${tar%.tar}.tags")
-    local missing=0
-    for t in $tags; do grep -qxF "$t" <<<"$have" || missing=1; done
+    local absent=0
+    for t in $tags; do grep -qxF "$t" <<<"$have" || absent=1; done
     # A rebuilt archive (newer than its import stamp) is imported again under the same tags.
-    if ((missing)) || [[ $tar -nt ${tar%.tar}.imported ]]; then
+    if ((absent)) || [[ $tar -nt ${tar%.tar}.imported ]]; then
       ctr -a "$CONTAINERD_SOCK" -n k8s.io images import --no-unpack=false "$tar" >/dev/null
       touch "${tar%.tar}.imported"; n=$((n + 1))
     fi

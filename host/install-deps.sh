@@ -8,7 +8,7 @@ pkgs=(
   # build
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-filesystem-dev libboost-system-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev
-  googletest libgtest-dev libgmock-dev
+  googletest libgtest-dev libgmock-dev shellcheck
   # host provider: runtime, networking, images
   containerd runc containernetworking-plugins iptables ipset nftables conntrack iproute2 ethtool socat
   buildah busybox-static openssl procps psmisc util-linux kmod curl
