@@ -500,6 +500,14 @@ struct Miner::Impl : std::enable_shared_from_this<Miner::Impl> {
         }
         return;
       case Pending::Kind::keepalived:
+        // xmrig's Client::parseResponse: an error reply to anything but a submit is logged as
+        // `[pool] error: "<message>", code: <code>` (a pool without keepalived support answers
+        // "Invalid method", CASES 1); only a critical message closes the connection.
+        if (is_error) {
+          const int code = m.error.contains("code") && m.error["code"].is_number_integer() ? m.error["code"].get<int>() : 0;
+          log.info("net", tag + "error: \"" + err_msg + "\", code: " + std::to_string(code));
+          if (is_critical_error(err_msg)) close(c);
+        }
         return;
     }
   }

@@ -206,6 +206,44 @@ TEST(MinerScripted, Case1KeepalivedWhenAdvertised) {
   EXPECT_TRUE(c->read_json(5s).has_value());  // and again after the next quiet second
 }
 
+TEST(MinerScripted, Case1KeepalivedWhenConfiguredEvenIfNotAdvertised) {
+  // xmrig sends keepalived when the pool config says keepalive:true OR the login result
+  // advertises the extension; here only the config (-k) asks for it.
+  Listener l;
+  MinerUnderTest m(l.port(), {"--keepalive", "--keepalive-interval", "1"});
+  int id = 0;
+  auto c = accept_login(l, &id);
+  ASSERT_TRUE(c.has_value());
+  c->send_raw(reply(id, {{"id", "sess-c"}, {"job", good_job()}, {"status", "OK"}}));
+  auto ka = c->read_json(5s);
+  ASSERT_TRUE(ka.has_value());
+  EXPECT_EQ((*ka)["method"], "keepalived");
+  EXPECT_EQ((*ka)["jsonrpc"], "2.0");
+  EXPECT_EQ((*ka)["params"]["id"], "sess-c");
+}
+
+TEST(MinerScripted, Case1InvalidMethodReplyIsAnErrorButKeepsTheConnection) {
+  // A pool that does not know keepalived answers "Invalid method" (monero-stratum#44). xmrig
+  // logs it like any non-submit error reply and keeps the session (not a critical message).
+  Listener l;
+  MinerUnderTest m(l.port(), {"--keepalive", "--keepalive-interval", "1"});
+  int id = 0;
+  auto c = accept_login(l, &id);
+  ASSERT_TRUE(c.has_value());
+  c->send_raw(reply(id, {{"id", "sess-i"}, {"job", good_job()}, {"status", "OK"}}));
+  auto ka = c->read_json(5s);
+  ASSERT_TRUE(ka.has_value());
+  ASSERT_EQ((*ka)["method"], "keepalived");
+  c->send_raw(json{{"id", (*ka)["id"]}, {"jsonrpc", "2.0"}, {"error", {{"code", -1}, {"message", "Invalid method"}}}}.dump() + "\n");
+  EXPECT_TRUE(m.child->wait_output("[127.0.0.1:" + std::to_string(l.port()) + "] error: \"Invalid method\", code: -1", 5s))
+      << m.child->out();
+  // Still the same session: the next quiet second brings another keepalived on this socket.
+  auto again = c->read_json(5s);
+  ASSERT_TRUE(again.has_value()) << "connection must survive a non-critical error reply";
+  EXPECT_EQ((*again)["method"], "keepalived");
+  EXPECT_EQ(count_of(m.child->out(), "use pool"), 1u);
+}
+
 TEST(MinerScripted, Case1NoKeepalivedWhenNotAdvertisedNorConfigured) {
   Listener l;
   MinerUnderTest m(l.port(), {"--keepalive-interval", "1"});
