@@ -1,11 +1,34 @@
 // egress: can a workload open a TCP connection to host:port? Observed as success / timeout /
-// refused / dns-failure (CASES 7-8), in two probes: `timeout T nslookup host`, then busybox
+// refused / dns-failure (CASES 7-8), in two probes: the name through the pod's search list
+// (`timeout T nslookup` per candidate, see kResolveScript), then busybox
 // `nc -w T <address> port -e /bin/true`, which connects, runs true and exits 0, or says why not.
 #include "cluster/classify.h"
 #include "steps/common.h"
 
 namespace labctl::steps {
 namespace {
+
+// Resolves $1 the way the pod's own resolver would (busybox nslookup does not apply the search
+// list, so "mock-pool.lab.svc" would read NXDOMAIN where nc and wget connect): names with fewer
+// than ndots (5 in Kubernetes) dots try each search domain first, then the bare name; others
+// the bare name first. A candidate that gets no answer within $2 seconds means the resolver is
+// unreachable (a policy dropping DNS): stop there, exit 143. The script is constant; the name
+// and the timeout arrive as arguments, never spliced into it.
+constexpr const char* kResolveScript = R"sh(n=$1 t=$2
+set -- $(sed -n 's/^search //p' /etc/resolv.conf)
+case $n in
+  *.) cands=$n ;;
+  *) dots=$(printf %s "$n" | tr -cd . | wc -c)
+     tail=""; for d in "$@"; do tail="$tail $n.$d"; done
+     if [ "$dots" -ge 5 ]; then cands="$n$tail"; else cands="$tail $n"; fi ;;
+esac
+for c in $cands; do
+  out=$(timeout "$t" nslookup "$c" 2>&1); rc=$?
+  case $out in *"
+Name:"*) printf '%s\n' "$out"; exit 0 ;; esac
+  if [ $rc -ge 124 ]; then printf 'no answer for %s\n' "$c"; exit 143; fi
+done
+printf '%s\n' "$out"; exit 1)sh";
 
 class EgressOp final : public scenario::Operation {
  public:
@@ -31,7 +54,7 @@ class EgressOp final : public scenario::Operation {
     std::string address = host;
     std::string resolved_note;
     if (!cluster::is_ipv4(host)) {
-      auto dns = exec_in(ctx, from, {"timeout", secs, "nslookup", host}, connect_timeout + Millis(20000));
+      auto dns = exec_in(ctx, from, {"sh", "-c", kResolveScript, "resolve", host, secs}, connect_timeout * 8 + Millis(20000));
       if (kubectl_error(dns.result) && dns.result.exit_code != 143) return pending_from(dns, "probe did not run");
       auto ip = cluster::nslookup_address(dns.result.out);
       if (!ip) {
@@ -53,8 +76,10 @@ class EgressOp final : public scenario::Operation {
     // slower, never faster, so it cannot turn a quick failure into a timeout.
     auto got = cluster::classify_egress(r.exit_code, r.out, r.err, r.elapsed, connect_timeout);
     std::string said = first_line(r.err.empty() ? r.out : r.err);
+    // "connected" only when nc said nothing AND exited 0; a killed or silent probe says so.
+    if (said.empty()) said = r.exit_code == 0 ? "connected" : "no output, exit status " + std::to_string(r.exit_code);
     std::string observed = std::string(cluster::to_string(got)) + " after " + format_duration(r.elapsed) + " (" +
-                           (said.empty() ? std::string("connected") : said) + resolved_note + ")";
+                           said + resolved_note + ")";
     if (got == outcome) return Observation::pass(observed);
     return Observation::pending(observed, describe_failure(ran.command, r));
   }

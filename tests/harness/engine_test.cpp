@@ -74,7 +74,9 @@ TEST(Engine, EgressProbeIsArgvAndPasses) {
   EXPECT_EQ(ep.run_id, "rabcde-t");
   auto probes = f.lines_with("exec");
   ASSERT_EQ(probes.size(), 2u);
-  EXPECT_EQ(probes[0], "kubectl --kubeconfig /k/config exec -n net-demo deployment/proxy-api -- timeout 3 nslookup pool.supportxmr.test");
+  // The name goes through the pod's search list in a constant script; host and timeout are argv.
+  EXPECT_EQ(probes[0].rfind("kubectl --kubeconfig /k/config exec -n net-demo deployment/proxy-api -- sh -c ", 0), 0u) << probes[0];
+  EXPECT_TRUE(probes[0].ends_with(" resolve pool.supportxmr.test 3")) << probes[0];
   EXPECT_EQ(probes[1], "kubectl --kubeconfig /k/config exec -n net-demo deployment/proxy-api -- nc -w 3 10.96.90.130 3333 -e /bin/true");
   EXPECT_EQ(step(ep, "probe").observed, "timeout after 3.0s (nc: timed out; pool.supportxmr.test = 10.96.90.130)");
 }
