@@ -534,18 +534,37 @@ spec:
   - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
     ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
 EOF
-  local start=$SECONDS blocked=0
+  # Blocked must mean a silent drop: the client times out, as on kind (CASES.md
+  # egress-timeout-vs-refused). "refused" here would mean the engine's REJECT leaks through.
+  local start=$SECONDS said=""
   while ((SECONDS - start < 30)); do
-    if ! "${x[@]}" nc -w 2 pool.supportxmr.test 3333 >/dev/null 2>&1; then blocked=1; break; fi
+    said=$("${x[@]}" nc -w 2 pool.supportxmr.test 3333 2>&1) && said="connected"
+    [[ $said == *"timed out"* ]] && break
     sleep 1
   done
-  ((blocked)) || die "NetworkPolicy is NOT enforced: the pool is still reachable under default-deny-egress" "check kube-router: host/hostctl.sh logs kube-router"
+  if [[ $said != *"timed out"* ]]; then
+    if [[ $said == connected ]]; then
+      die "NetworkPolicy is NOT enforced: the pool is still reachable under default-deny-egress" "check kube-router: host/hostctl.sh logs kube-router"
+    fi
+    die "a denied connection did not time out; it said: ${said//$'\n'/ }" "policy denials must be silent drops: nft list table inet labctl_airgap"
+  fi
   "${x[@]}" nslookup pool.supportxmr.test >/dev/null || die "allow-dns-egress did not let DNS through"
-  say "  ✓ default-deny-egress blocks the pool; allow-dns-egress keeps DNS working"
+  say "  ✓ default-deny-egress: the pool times out; allow-dns-egress keeps DNS working"
+
+  # A Service without endpoints is refused at once, not dropped (kube-proxy's REJECT).
+  "$KUBECTL" -n "$ns" delete networkpolicy --all >/dev/null
+  "$KUBECTL" -n "$ns" create service clusterip no-endpoints --tcp=80:80 >/dev/null
+  start=$SECONDS
+  while ((SECONDS - start < 20)); do
+    said=$("${x[@]}" nc -w 3 no-endpoints 80 2>&1) && said="connected"
+    [[ $said == *refused* ]] && break
+    sleep 1
+  done
+  [[ $said == *refused* ]] || die "a Service without endpoints was not refused; it said: ${said//$'\n'/ }" "see the labctl_airgap forward chain (ClusterIP reject)"
+  say "  ✓ a Service without endpoints is refused at once"
 
   # 4. Air gap: a test host outside the cluster (a network namespace of ours) is reachable from
   #    the host but not from a pod, even with no NetworkPolicy at all.
-  "$KUBECTL" -n "$ns" delete networkpolicy --all >/dev/null
   outside_host_up
   busybox nc -w 2 198.51.100.2 8080 </dev/null || die "the outside test host does not answer the host itself"
   if "${x[@]}" nc -w 3 198.51.100.2 8080 >/dev/null 2>&1; then
