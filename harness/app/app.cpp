@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "cluster/api.h"
 #include "cluster/environment.h"
 #include "core/log.h"
 #include "steps/registry.h"
@@ -49,6 +50,27 @@ cluster::Provider& provider(State& st) {
   return *st.provider;
 }
 
+// The API client for polls, when the kubeconfig allows one; otherwise every call stays kubectl
+// and -v says why. LABCTL_API=kubectl forces that (to compare, or to rule the client out).
+static void attach_api(cluster::Kubectl& kube) {
+  if (cluster::getenv_or("LABCTL_API") == "kubectl") {
+    log::info("API client: off (LABCTL_API=kubectl); polls run kubectl");
+    return;
+  }
+  auto cfg = cluster::load_kubeconfig(kube.kubeconfig());
+  if (!cfg) {
+    log::info("API client: off, polls run kubectl: " + cfg.error().message);
+    return;
+  }
+  auto client = cluster::ApiClient::create(std::move(*cfg));
+  if (!client) {
+    log::info("API client: off, polls run kubectl: " + client.error().message);
+    return;
+  }
+  log::info("API client: " + (*client)->config().server + " (libcurl) for metrics and pool polls");
+  kube.use_api(std::shared_ptr<cluster::ApiClient>(std::move(*client)));
+}
+
 cluster::Kubectl& kubectl(State& st) {
   if (!st.kubectl) {
     auto& env = provider_env(st);
@@ -59,6 +81,7 @@ cluster::Kubectl& kubectl(State& st) {
     if (kubeconfig.empty()) kubeconfig = provider(st).kubeconfig();
     log::info("kubectl: " + *kubectl_path + (kubeconfig.empty() ? "" : " --kubeconfig " + kubeconfig));
     st.kubectl = std::make_unique<cluster::Kubectl>(runner(st), *kubectl_path, kubeconfig);
+    attach_api(*st.kubectl);
   }
   return *st.kubectl;
 }

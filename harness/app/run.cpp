@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "core/log.h"
 #include "core/interrupt.h"
 #include "runner/engine.h"
 #include "steps/common.h"
@@ -63,11 +64,28 @@ void add_run(CLI::App& app, State& st) {
       }
 
       // 3. The cluster answers, or this is an environment problem, not a failed expectation.
-      auto ready = base.run({"get", "--raw", "/readyz"}, std::chrono::seconds(15));
-      if (!ready.ok())
-        throw UserError(ExitCode::environment,
-                        "the cluster does not answer\n" + describe_failure(base.command({"get", "--raw", "/readyz"}), ready),
-                        "labctl status; labctl up; labctl doctor");
+      // Asked over the API client first: if that works, so will its polls. If it does not,
+      // kubectl is the judge: the client is dropped (never a poll failing where kubectl would
+      // succeed) and kubectl's answer decides whether the cluster is up.
+      bool ready = false;
+      std::string api_failed;
+      if (base.api()) {
+        auto probe = base.get_raw("/readyz", std::chrono::seconds(15));
+        ready = probe.result.ok();
+        if (!ready) {
+          api_failed = steps::first_line(probe.result.err);
+          base.use_api(nullptr);
+        }
+      }
+      if (!ready) {
+        auto r = base.run({"get", "--raw", "/readyz"}, std::chrono::seconds(15));
+        if (!r.ok())
+          throw UserError(ExitCode::environment,
+                          "the cluster does not answer\n" + describe_failure(base.command({"get", "--raw", "/readyz"}), r),
+                          "labctl status; labctl up; labctl doctor");
+        if (!api_failed.empty()) log::warn("API client failed where kubectl works (" + api_failed + "); polls run kubectl");
+      }
+      if (explained) explained->use_api(base.api());
 
       runner::EngineOptions opt;
       opt.lab_dir = lab_dir(s);

@@ -137,11 +137,23 @@ int ProcessRunner::spawned() const {
   return spawned_;
 }
 
-CommandResult ExplainingRunner::run(const Command& cmd) {
+namespace {
+std::string explain_line(const Command& cmd) {
   std::string line = "$ " + quote_line(cmd.argv);
   if (!cmd.stdin_data.empty()) line += " <<'EOF'\n" + cmd.stdin_data + (cmd.stdin_data.back() == '\n' ? "" : "\n") + "EOF";
-  sink_(line);
+  return line;
+}
+}  // namespace
+
+CommandResult ExplainingRunner::run(const Command& cmd) {
+  sink_(explain_line(cmd));
   return inner_.run(cmd);
+}
+
+void ExplainingRunner::announce(const Command& cmd) {
+  // Same line as for a command that runs: what labctl sends is exactly what it would fetch.
+  sink_(explain_line(cmd));
+  inner_.announce(cmd);
 }
 
 void RecordingRunner::on(std::string contains, CommandResult answer) {
@@ -171,6 +183,16 @@ CommandResult RecordingRunner::run(const Command& cmd) {
 int RecordingRunner::spawned() const {
   std::lock_guard lock(mu_);
   return static_cast<int>(seen_.size());
+}
+
+void RecordingRunner::announce(const Command& cmd) {
+  std::lock_guard lock(mu_);
+  announced_.push_back(quote_line(cmd.argv));
+}
+
+std::vector<std::string> RecordingRunner::announced() const {
+  std::lock_guard lock(mu_);
+  return announced_;
 }
 
 std::vector<Command> RecordingRunner::commands() const {

@@ -47,6 +47,9 @@ class CommandRunner {
   virtual CommandResult run(const Command& cmd) = 0;
   // Processes spawned so far (a benchmark figure).
   virtual int spawned() const = 0;
+  // A command labctl carries out itself instead (an API GET in place of `kubectl get --raw`),
+  // shown by --explain as that pasteable line; nothing is run.
+  virtual void announce(const Command& cmd) { (void)cmd; }
 };
 
 class ProcessRunner final : public CommandRunner {
@@ -66,6 +69,7 @@ class ExplainingRunner final : public CommandRunner {
   ExplainingRunner(CommandRunner& inner, Sink sink) : inner_(inner), sink_(std::move(sink)) {}
   CommandResult run(const Command& cmd) override;
   int spawned() const override { return inner_.spawned(); }
+  void announce(const Command& cmd) override;
 
  private:
   CommandRunner& inner_;
@@ -86,8 +90,10 @@ class RecordingRunner final : public CommandRunner {
   void set_default(CommandResult r) { default_ = std::move(r); }
   CommandResult run(const Command& cmd) override;
   int spawned() const override;
+  void announce(const Command& cmd) override;
 
   std::vector<Command> commands() const;
+  std::vector<std::string> announced() const;  // quote_line of each announced command
   std::vector<std::string> lines() const;  // quote_line of each argv
   static CommandResult ok(std::string out = {}, std::string err = {});
   static CommandResult fail(int code, std::string err, std::string out = {});
@@ -96,6 +102,7 @@ class RecordingRunner final : public CommandRunner {
   mutable std::mutex mu_;
   std::vector<Rule> rules_;
   std::vector<Command> seen_;
+  std::vector<std::string> announced_;
   CommandResult default_ = ok();
 };
 

@@ -117,7 +117,8 @@ void ConsoleWriter::episode_finished(const EpisodeResult& ep) {
   bool ok = ep.status == Status::passed;
   out_ << (ok ? paint("32", "✓ " + ep.id + " passed") : paint("31", "✗ " + ep.id + " " + to_string(ep.status) + ": " + ep.message))
        << paint("2", "  (" + format_duration(ep.duration) + ", cleanup " + format_duration(ep.cleanup_duration) + ", " +
-                         std::to_string(ep.processes) + " processes)")
+                         std::to_string(ep.processes) + " processes" +
+                         (ep.api_requests > 0 ? ", " + std::to_string(ep.api_requests) + " API requests" : std::string()) + ")")
        << '\n'
        << std::flush;
 }

@@ -26,6 +26,7 @@ void write_json(std::ostream& out, const RunResult& run) {
     je["duration_seconds"] = static_cast<double>(e.duration.count()) / 1000.0;
     je["cleanup_seconds"] = static_cast<double>(e.cleanup_duration.count()) / 1000.0;
     je["processes"] = e.processes;
+    je["api_requests"] = e.api_requests;
     je["steps"] = ordered_json::array();
     for (const auto& s : e.steps) {
       ordered_json js;

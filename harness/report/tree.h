@@ -36,7 +36,8 @@ struct EpisodeResult {
   std::string message;  // why it failed, one line
   Millis duration{0};
   Millis cleanup_duration{0};
-  int processes = 0;  // commands spawned for this episode
+  int processes = 0;     // commands spawned for this episode
+  int api_requests = 0;  // GETs the API client sent instead (cluster/api.h)
   std::vector<StepResult> steps;
 };
 

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <random>
 
+#include "cluster/api.h"
 #include "core/interrupt.h"
 #include "runner/cleanup.h"
 #include "steps/common.h"
@@ -33,6 +34,7 @@ class EpisodeRun {
   report::EpisodeResult run() {
     auto t0 = SteadyClock::now();
     const int spawned0 = kube_.runner().spawned();
+    const int requests0 = kube_.api() ? kube_.api()->requests() : 0;
     report::EpisodeResult ep;
     ep.id = sc_.id;
     ep.title = sc_.title;
@@ -113,6 +115,7 @@ class EpisodeRun {
     if (ep.status == Status::skipped) ep.status = Status::passed;
     ep.duration = since(t0);
     ep.processes = kube_.runner().spawned() - spawned0;
+    ep.api_requests = kube_.api() ? kube_.api()->requests() - requests0 : 0;
     if (listener_) listener_->episode_finished(ep);
     return ep;
   }

@@ -26,9 +26,14 @@ std::string last_line(const std::string& text, size_t max) {
 }
 
 Ran kubectl(Context& ctx, std::vector<std::string> args, Millis timeout, std::string stdin_data) {
-  Ran ran{ctx.kube.command(std::move(args), timeout, std::move(stdin_data)), {}};
+  Ran ran{ctx.kube.command(std::move(args), timeout, std::move(stdin_data)), {}, std::nullopt};
   ran.result = ctx.kube.runner().run(ran.command);
   return ran;
+}
+
+Ran get_raw(Context& ctx, const std::string& path, Millis timeout) {
+  auto g = ctx.kube.get_raw(path, timeout);
+  return Ran{std::move(g.command), std::move(g.result), std::move(g.api)};
 }
 
 bool kubectl_error(const CommandResult& r) {
@@ -70,21 +75,45 @@ std::string first_line(const std::string& text, size_t max) {
 }
 
 namespace {
-std::string short_failure(const CommandResult& r) {
+std::string short_failure(const Ran& ran) {
+  const auto& r = ran.result;
   std::string msg = first_line(r.err);
   if (msg.empty()) msg = first_line(r.out);
-  if (r.timed_out) msg = "no answer (killed at its timeout)";
+  if (r.timed_out) msg = ran.api ? "no answer within " + format_duration(ran.command.timeout) : "no answer (killed at its timeout)";
   if (msg.empty()) msg = "exit " + std::to_string(r.exit_code);
   return msg;
+}
+
+// An API client failure told like describe_failure tells a command's: what was sent, the
+// pasteable kubectl line that sends the same, what came back.
+std::string describe_api_failure(const Ran& ran) {
+  const auto& a = *ran.api;
+  std::string s = "request: GET " + a.url + " (labctl's API client; the same request: " + quote_line(ran.command.argv) + ")\n";
+  if (!a.error.empty()) s += "  no answer after " + format_duration(a.elapsed) + ": " + a.error + "\n";
+  else s += "  HTTP " + std::to_string(a.status) + " after " + format_duration(a.elapsed) + "\n";
+  std::string body = a.body.size() > 2000 ? a.body.substr(0, 2000) + "…" : a.body;
+  size_t start = 0, lines = 0;
+  while (start < body.size() && lines++ < 12) {
+    auto end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    s += "  body: " + body.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  s.pop_back();
+  return s;
+}
+
+std::string failure_detail(const Ran& ran) {
+  return ran.api ? describe_api_failure(ran) : describe_failure(ran.command, ran.result);
 }
 }  // namespace
 
 Observation pending_from(const Ran& ran, const std::string& what) {
-  return Observation::pending(what + ": " + short_failure(ran.result), describe_failure(ran.command, ran.result));
+  return Observation::pending(what + ": " + short_failure(ran), failure_detail(ran));
 }
 
 Observation fail_from(const Ran& ran, const std::string& what) {
-  return Observation::fail(what + ": " + short_failure(ran.result), describe_failure(ran.command, ran.result));
+  return Observation::fail(what + ": " + short_failure(ran), failure_detail(ran));
 }
 
 }  // namespace labctl::steps

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,13 @@ Target read_target(Fields& f, const std::string& key);
 struct Ran {
   Command command;
   CommandResult result;
+  std::optional<cluster::ApiResponse> api;  // set when the API client answered instead of kubectl
 };
 // kubectl exec -n <ns> <ref> [-c c] -- argv... (argv expanded with the run's variables)
 Ran exec_in(Context& ctx, const Target& t, const std::vector<std::string>& argv, Millis timeout);
 Ran kubectl(Context& ctx, std::vector<std::string> args, Millis timeout = std::chrono::seconds(30), std::string stdin_data = {});
+// `kubectl get --raw path`, answered over the API client when there is one (see cluster/kubectl.h).
+Ran get_raw(Context& ctx, const std::string& path, Millis timeout = std::chrono::seconds(30));
 // kubectl itself failed (API unreachable, pod not found), as opposed to the command inside.
 bool kubectl_error(const CommandResult& r);
 

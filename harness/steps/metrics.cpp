@@ -1,8 +1,10 @@
 // metrics: CPU and memory of the pods matching a selector, from the metrics API (what
 // `kubectl top pod` shows), against thresholds. metrics-server needs 30-60 s after a pod starts
-// (CASES 15), so this polls to a generous deadline.
+// (CASES 15), so this polls to a generous deadline. Each poll is one GET over the API client's
+// kept-alive connection when the kubeconfig allows it, else `kubectl get --raw`.
 #include <nlohmann/json.hpp>
 
+#include "cluster/api.h"
 #include "cluster/classify.h"
 #include "steps/common.h"
 
@@ -32,7 +34,7 @@ class Metrics final : public scenario::Operation {
 
   Observation attempt(Context& ctx) override {
     std::string n = ns.empty() ? ctx.default_namespace : ctx.expand(ns);
-    auto ran = kubectl(ctx, {"get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/" + n + "/pods?labelSelector=" + ctx.expand(selector)});
+    auto ran = get_raw(ctx, "/apis/metrics.k8s.io/v1beta1/namespaces/" + n + "/pods?labelSelector=" + cluster::query_escape(ctx.expand(selector)));
     if (!ran.result.ok()) return pending_from(ran, "metrics API");
     nlohmann::json doc = nlohmann::json::parse(ran.result.out, nullptr, false);
     if (doc.is_discarded() || !doc.contains("items")) return Observation::pending("metrics API answered something that is not a PodMetricsList");

@@ -1,6 +1,7 @@
 // pool: evidence on the pool's side, joined by rig-id (= the run id): shares accepted from this
 // run's miner, or none since an earlier step ended (held for a window, since "none" needs time).
-// Read from the pool's /stats through the API server's service proxy.
+// Read from the pool's /stats through the API server's service proxy (the API client when the
+// kubeconfig allows it, else `kubectl get --raw`).
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -51,7 +52,7 @@ class Pool final : public scenario::Operation {
   Millis default_timeout() const override { return at_least ? Millis(std::chrono::seconds(45)) : hold + Millis(20000); }
 
   Observation attempt(Context& ctx) override {
-    auto ran = kubectl(ctx, {"get", "--raw", "/api/v1/namespaces/" + ns + "/services/" + service + "/proxy/stats"});
+    auto ran = get_raw(ctx, "/api/v1/namespaces/" + ns + "/services/" + service + "/proxy/stats");
     if (!ran.result.ok()) return pending_from(ran, "pool stats");
     auto doc = nlohmann::json::parse(ran.result.out, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return Observation::pending("pool /stats is not JSON", ran.result.out);
