@@ -112,6 +112,8 @@ void add_run(CLI::App& app, State& st) {
         report::write_junit(j, run);
       }
       if (run.interrupted) return ExitCode::interrupted;
+      for (const auto& e : run.episodes)
+        if (e.environment) return ExitCode::environment;  // e.g. its namespace is another run's
       return run.status() == report::Status::passed ? ExitCode::ok : ExitCode::failed;
     };
   });

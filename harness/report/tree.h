@@ -34,6 +34,7 @@ struct EpisodeResult {
   std::string run_id;
   Status status = Status::skipped;
   std::string message;  // why it failed, one line
+  bool environment = false;  // the cluster's state kept it from starting (exit 3), e.g. its namespace is taken
   Millis duration{0};
   Millis cleanup_duration{0};
   int processes = 0;     // commands spawned for this episode

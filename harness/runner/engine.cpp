@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <random>
+#include <sstream>
 
 #include "cluster/api.h"
 #include "core/interrupt.h"
@@ -57,6 +58,7 @@ class EpisodeRun {
         stop = true;
         ep.status = Status::error;
         ep.message = "namespace " + ns + ": " + s.observed;
+        ep.environment = environment_;
       }
       ep.steps.push_back(std::move(s));
     }
@@ -169,6 +171,10 @@ class EpisodeRun {
     return s;
   }
 
+  // The namespace is the episode's lock: `kubectl create` either makes it (labelled with this
+  // run) or fails with AlreadyExists, atomically. A namespace that exists already belongs to
+  // someone else (a --keep run, a run still going): never reuse it, never touch it. Only one
+  // that is Terminating is waited out, then created again.
   StepResult ensure_namespace(const std::string& ns) {
     StepResult s;
     s.group = "setup";
@@ -178,41 +184,46 @@ class EpisodeRun {
     if (listener_) listener_->step_started(s);
     auto t0 = SteadyClock::now();
     s.status = Status::error;
+    std::string doc = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n    " + kRunLabel + ": " +
+                      opt_.invocation_id + "\n    " + kEpisodeLabel + ": " + sc_.id + "\n";
     for (;;) {
       ++s.attempts;
-      auto ran = steps::kubectl(ctx_, {"get", "namespace", ns, "-o", "jsonpath={.status.phase}", "--ignore-not-found"});
-      if (!ran.result.ok()) {
-        s.observed = "cannot read namespaces: " + steps::first_line(ran.result.err);
+      auto ran = steps::kubectl(ctx_, {"create", "-f", "-"}, std::chrono::seconds(30), doc);
+      if (ran.result.ok()) {
+        cleaner_.push({"delete namespace " + ns,
+                       kube_.command({"delete", "namespace", ns, "--ignore-not-found", "--wait=true", "--timeout=90s"},
+                                     std::chrono::seconds(100))});
+        ctx_.created_namespaces.insert(ns);
+        s.status = Status::passed;
+        s.observed = "created";
+        break;
+      }
+      const std::string& err = ran.result.err;
+      if (err.find("AlreadyExists") == std::string::npos && err.find("already exists") == std::string::npos) {
+        s.observed = "cannot create: " + steps::first_line(err);
         s.detail = describe_failure(ran.command, ran.result);
         break;
       }
-      auto phase = steps::trim(ran.result.out);
-      if (phase == "Active") {
-        s.status = Status::passed;
-        s.observed = "exists already (kept by an earlier run?); reused and left in place";
-        break;
-      }
-      if (phase == "Terminating") {
+      auto got = steps::kubectl(ctx_, {"get", "namespace", ns, "--ignore-not-found", "-o",
+                                       "jsonpath={.status.phase} {.metadata.labels.labctl\\.dev/run} {.metadata.labels.labctl\\.dev/episode}"});
+      std::istringstream fields(got.result.ok() ? got.result.out : std::string());
+      std::string phase, owner, episode;
+      fields >> phase >> owner >> episode;
+      if (got.result.ok() && (phase.empty() || phase == "Terminating")) {  // going, or gone since
         if (since(t0) > opt_.namespace_gone || !interrupt::sleep_for(Millis(1000))) {
           s.observed = "still Terminating after " + format_duration(since(t0));
           break;
         }
         continue;
       }
-      std::string doc = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n    " + kRunLabel + ": " +
-                        opt_.invocation_id + "\n    " + kEpisodeLabel + ": " + sc_.id + "\n";
-      cleaner_.push({"delete namespace " + ns,
-                     kube_.command({"delete", "namespace", ns, "--ignore-not-found", "--wait=true", "--timeout=90s"},
-                                   std::chrono::seconds(100))});
-      ran = steps::kubectl(ctx_, {"apply", "-f", "-"}, std::chrono::seconds(30), doc);
-      if (!ran.result.ok()) {
-        s.observed = "cannot create: " + steps::first_line(ran.result.err);
-        s.detail = describe_failure(ran.command, ran.result);
-        break;
-      }
-      ctx_.created_namespaces.insert(ns);
-      s.status = Status::passed;
-      s.observed = "created";
+      const std::string remove = quote_line(kube_.command({"delete", "namespace", ns}).argv);
+      environment_ = true;
+      s.observed = "exists already, " +
+                   (owner.empty() ? std::string("not created by labctl (no ") + kRunLabel + " label)"
+                                  : "left by run " + owner + (episode.empty() ? "" : " (" + episode + ")") +
+                                        ": kept with --keep, or still running") +
+                   "; not touched. Remove it with: " + remove;
+      s.detail = "$ " + remove + "\n";
       break;
     }
     s.duration = since(t0);
@@ -226,6 +237,7 @@ class EpisodeRun {
   const scenario::Scenario& sc_;
   Cleaner cleaner_;
   Context ctx_;
+  bool environment_ = false;
 };
 
 }  // namespace

@@ -157,22 +157,72 @@ TEST(Engine, CreatesNamespaceLabelledAndDeletesItLast) {
   EXPECT_EQ(sweep, f.rec.lines().size() - 1);
 }
 
-TEST(Engine, UndoesNewestFirstInAnExistingNamespace) {
+TEST(Engine, UndoesNewestFirstOutsideItsNamespace) {
   Fixture f;
-  f.rec.on("get namespace net-demo", R::ok("Active"));
   auto ep = f.run(
-      "setup:\n- apply: {file: manifests/episodes/net-demo/internal-api.yaml}\n"
-      "steps:\n- apply: {file: manifests/episodes/net-demo/default-deny-egress.yaml}\n"
-      "- apply: {file: manifests/episodes/net-demo/allow-dns-egress.yaml}\n");
+      "setup:\n- apply: {file: manifests/episodes/net-demo/internal-api.yaml, namespace: other}\n"
+      "steps:\n- apply: {file: manifests/episodes/net-demo/default-deny-egress.yaml, namespace: other}\n"
+      "- apply: {file: manifests/episodes/net-demo/allow-dns-egress.yaml, namespace: other}\n");
   EXPECT_EQ(ep.status, Status::passed) << ep.message;
   std::vector<std::string> deletes;
-  for (const auto& l : f.lines_with(" delete -n net-demo ")) deletes.push_back(l.substr(l.find("delete")));
+  for (const auto& l : f.lines_with(" delete -n other ")) deletes.push_back(l.substr(l.find("delete")));
   ASSERT_EQ(deletes.size(), 4u);
   EXPECT_NE(deletes[0].find("networkpolicy/allow-dns-egress"), std::string::npos);
   EXPECT_NE(deletes[1].find("networkpolicy/default-deny-egress"), std::string::npos);
   EXPECT_NE(deletes[2].find("service/internal-api"), std::string::npos);
   EXPECT_NE(deletes[3].find("deployment/internal-api"), std::string::npos);
-  EXPECT_EQ(f.index_of("delete namespace"), SIZE_MAX) << "a namespace the run did not create is left alone";
+  EXPECT_NE(f.index_of("delete namespace net-demo"), SIZE_MAX) << "the namespace it created goes too";
+}
+
+TEST(Engine, NamespaceIsCreatedAtomicallyNeverApplied) {
+  // `kubectl create` failing with AlreadyExists is the lock; apply would silently reuse.
+  Fixture f;
+  auto ep = f.run("steps:\n- wait: {for: 1ms}\n");
+  EXPECT_EQ(ep.status, Status::passed) << ep.message;
+  auto cmds = f.rec.commands();
+  auto ns = std::find_if(cmds.begin(), cmds.end(), [](const Command& c) { return c.stdin_data.find("kind: Namespace") != std::string::npos; });
+  ASSERT_NE(ns, cmds.end());
+  EXPECT_EQ(quote_line(ns->argv), "kubectl --kubeconfig /k/config create -f -");
+  EXPECT_EQ(f.index_of("get namespace"), SIZE_MAX) << "no check-then-create";
+}
+
+TEST(Engine, ExistingNamespaceIsAnEnvironmentProblemAndUntouched) {
+  // A --keep run, or a second run at the same time: its namespace and objects are not ours.
+  Fixture f;
+  f.rec.on("create -f -", R::fail(1, "Error from server (AlreadyExists): error when creating \"STDIN\": namespaces \"net-demo\" already exists"));
+  f.rec.on("get namespace net-demo", R::ok("Active r3db04 episode-5"));
+  auto ep = f.run(
+      "setup:\n- name: deploy\n  apply: {file: manifests/episodes/net-demo/proxy-api.yaml}\n"
+      "steps:\n- name: probe\n  egress: {from: deployment/x, host: h, port: 1, outcome: timeout}\n");
+  EXPECT_EQ(ep.status, Status::error);
+  EXPECT_TRUE(ep.environment);
+  EXPECT_NE(ep.message.find("left by run r3db04"), std::string::npos) << ep.message;
+  EXPECT_NE(ep.message.find("Remove it with: kubectl --kubeconfig /k/config delete namespace net-demo"), std::string::npos) << ep.message;
+  EXPECT_EQ(ep.message.find("reused"), std::string::npos) << ep.message;
+  EXPECT_EQ(step(ep, "deploy").status, Status::skipped);
+  EXPECT_EQ(step(ep, "probe").status, Status::skipped);
+  EXPECT_TRUE(f.lines_with(" apply ").empty());
+  EXPECT_TRUE(f.lines_with("exec").empty());
+  EXPECT_EQ(f.index_of("delete namespace"), SIZE_MAX) << "someone else's namespace is never deleted";
+}
+
+TEST(Engine, ExistingUnlabelledNamespaceSaysSo) {
+  Fixture f;
+  f.rec.on("create -f -", R::fail(1, "Error from server (AlreadyExists): namespaces \"net-demo\" already exists"));
+  f.rec.on("get namespace net-demo", R::ok("Active  "));
+  auto ep = f.run("steps:\n- wait: {for: 1ms}\n");
+  EXPECT_TRUE(ep.environment);
+  EXPECT_NE(ep.message.find("not created by labctl"), std::string::npos) << ep.message;
+}
+
+TEST(Engine, TerminatingNamespaceIsWaitedOutThenCreated) {
+  Fixture f;
+  f.rec.on_sequence("create -f -", {R::fail(1, "Error from server (AlreadyExists): object is being deleted: namespaces \"net-demo\" already exists"), R::ok()});
+  f.rec.on("get namespace net-demo", R::ok("Terminating rold episode-5"));
+  auto ep = f.run("steps:\n- wait: {for: 1ms}\n");
+  EXPECT_EQ(ep.status, Status::passed) << ep.message;
+  EXPECT_FALSE(ep.environment);
+  EXPECT_EQ(f.lines_with("create -f -").size(), 2u);
 }
 
 TEST(Engine, FailedCleanupFailsTheRun) {
