@@ -28,7 +28,7 @@ void add_run(CLI::App& app, State& st) {
   auto fp = std::make_shared<RunFlags>();
   auto& flags = *fp;
   sub->add_option("episodes", flags.episodes, "Episode ids (episode-5 or 5), scenario files, or all")->required();
-  sub->add_flag("--keep", flags.keep, "Leave what the run created (for the presenter); remove later with kubectl delete ns");
+  sub->add_flag("--keep", flags.keep, "Leave what the run created (for the presenter); prints how many objects and the kubectl delete namespace command that removes them");
   sub->add_option("--output", flags.output, "Report on stdout: text or json")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--junit", flags.junit, "Also write a JUnit XML report to FILE");
   sub->add_flag("--explain", flags.explain, "Print every cluster command as a pasteable line before running it");

@@ -25,7 +25,7 @@ class EpisodeRun {
  public:
   EpisodeRun(cluster::Kubectl& kube, const EngineOptions& opt, report::Listener* listener, const scenario::Scenario& sc)
       : kube_(kube), opt_(opt), listener_(listener), sc_(sc),
-        ctx_{kube, cleaner_, opt.lab_dir, opt.invocation_id + "-" + sc.id, sc.id, opt.invocation_id, sc.default_namespace(), {}, {}, {}} {
+        ctx_{kube, cleaner_, opt.lab_dir, opt.invocation_id + "-" + sc.id, sc.id, opt.invocation_id, sc.default_namespace(), {}, {}, {}, {}} {
     ctx_.vars = {{"RUN_ID", ctx_.run_id},
                  {"INVOCATION_ID", opt.invocation_id},
                  {"EPISODE", sc.id},
@@ -91,15 +91,34 @@ class EpisodeRun {
 
     auto tc = SteadyClock::now();
     if (opt_.keep) {
+      // What is left is what the run created: its namespaces and every object applied. The
+      // removal commands are the undos, newest first; the label sweep only when an object lives
+      // outside a namespace this run created (deleting the namespace removes all inside it).
       auto left = cleaner_.release();
+      size_t outside = 0;
+      for (const auto& o : ctx_.created) {
+        auto ns = o.substr(o.rfind(" -n ") + 4);
+        if (!ctx_.created_namespaces.count(ns)) ++outside;
+      }
+      const size_t count = ctx_.created_namespaces.size() + ctx_.created.size();
       StepResult s;
       s.group = "teardown";
       s.name = "keep";
       s.kind = "keep";
       s.status = Status::skipped;
-      s.summary = "--keep: left " + std::to_string(left.size()) + " objects for the presenter";
-      for (auto it = left.rbegin(); it != left.rend(); ++it) s.detail += "$ " + quote_line(it->command.argv) + "\n";
-      s.observed = "to remove later: labctl down, or the commands in this step's detail";
+      s.summary = "--keep: left " + std::to_string(count) + (count == 1 ? " object" : " objects") + " for the presenter";
+      std::string what;
+      for (const auto& ns : ctx_.created_namespaces) what += (what.empty() ? "" : ", ") + std::string("namespace/") + ns;
+      for (const auto& o : ctx_.created) what += (what.empty() ? "" : ", ") + o;
+      if (!what.empty()) s.summary += " (" + what + ")";
+      std::string remove;
+      for (auto it = left.rbegin(); it != left.rend(); ++it) {
+        const bool sweep = it->description.rfind("sweep ", 0) == 0;
+        if (sweep && outside == 0) continue;
+        s.detail += "$ " + quote_line(it->command.argv) + "\n";
+        remove += (remove.empty() ? "" : "; ") + quote_line(it->command.argv);
+      }
+      s.observed = remove.empty() ? "nothing to remove" : "remove with: " + remove;
       if (listener_) listener_->step_finished(s);
       ep.steps.push_back(std::move(s));
     } else {

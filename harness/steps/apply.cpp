@@ -34,6 +34,8 @@ class Apply final : public scenario::Operation {
                        ctx.kube.command({"delete", "-n", target_ns, ref, "--ignore-not-found", "--wait=true", "--timeout=60s"},
                                         std::chrono::seconds(75))});
       names += (names.empty() ? "" : ", ") + ref;
+      std::string where = ref + " -n " + target_ns;
+      if (std::find(ctx.created.begin(), ctx.created.end(), where) == ctx.created.end()) ctx.created.push_back(where);
     }
     auto ran = kubectl(ctx, {"apply", "-n", target_ns, "-f", "-"}, std::chrono::seconds(30), stamped->yaml);
     if (!ran.result.ok()) return fail_from(ran, "kubectl apply failed");

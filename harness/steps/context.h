@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "cluster/kubectl.h"
 #include "core/command.h"
@@ -37,6 +38,7 @@ struct Context {
   std::string invocation_id;
   std::string default_namespace;
   std::set<std::string> created_namespaces;  // per-object undos there need not wait
+  std::vector<std::string> created;          // "kind/name -n ns" of every object applied, once each (--keep lists them)
   std::map<std::string, std::chrono::system_clock::time_point> step_done;  // by step name
   std::map<std::string, std::string> vars;   // RUN_ID, EPISODE, NAMESPACE, ...
 

@@ -251,10 +251,31 @@ TEST(Engine, FailureStopsTheStoryButCleansUp) {
 TEST(Engine, KeepLeavesEverything) {
   Fixture f;
   f.opt.keep = true;
-  auto ep = f.run("steps:\n- apply: {file: manifests/episodes/net-demo/default-deny-egress.yaml}\n");
+  auto ep = f.run(
+      "setup:\n- apply: {file: manifests/episodes/net-demo/proxy-api.yaml}\n"
+      "steps:\n- apply: {file: manifests/episodes/net-demo/default-deny-egress.yaml}\n");
   EXPECT_EQ(ep.status, Status::passed);
   EXPECT_TRUE(f.lines_with(" delete ").empty());
-  EXPECT_NE(step(ep, "keep").detail.find("delete namespace net-demo"), std::string::npos);
+  const auto& k = step(ep, "keep");
+  // What is really there: the namespace and the two objects applied (not the undo stack's size).
+  EXPECT_EQ(k.summary,
+            "--keep: left 3 objects for the presenter (namespace/net-demo, deployment/proxy-api -n net-demo, "
+            "networkpolicy/default-deny-egress -n net-demo)");
+  // The removal command is on the line the console prints, in text mode too; never `labctl down`.
+  EXPECT_EQ(k.observed, "remove with: kubectl --kubeconfig /k/config delete namespace net-demo --ignore-not-found --wait=true --timeout=90s");
+  EXPECT_EQ(k.observed.find("labctl down"), std::string::npos);
+  EXPECT_NE(k.detail.find("delete namespace net-demo"), std::string::npos);
+}
+
+TEST(Engine, KeepOutsideItsNamespaceListsEachDeleteAndTheSweep) {
+  Fixture f;
+  f.opt.keep = true;
+  auto ep = f.run("steps:\n- apply: {file: manifests/episodes/net-demo/default-deny-egress.yaml, namespace: other}\n");
+  const auto& k = step(ep, "keep");
+  EXPECT_EQ(k.summary.rfind("--keep: left 2 objects", 0), 0u) << k.summary;
+  EXPECT_NE(k.observed.find("delete -n other networkpolicy/default-deny-egress"), std::string::npos) << k.observed;
+  EXPECT_NE(k.observed.find("delete namespace net-demo"), std::string::npos) << k.observed;
+  EXPECT_NE(k.observed.find("-l labctl.dev/run=rabcde,labctl.dev/episode=t"), std::string::npos) << k.observed;
 }
 
 TEST(Engine, InterruptSkipsTheRestAndStillCleansUp) {
