@@ -78,6 +78,12 @@ cluster::Kubectl& kubectl(State& st) {
                                                env.versions.count("KUBERNETES_VERSION") ? env.versions.at("KUBERNETES_VERSION") : ""});
     if (!kubectl_path) throw UserError(ExitCode::environment, kubectl_path.error());
     std::string kubeconfig = st.kubeconfig_flag;
+    if (!kubeconfig.empty()) {
+      std::error_code ec;
+      if (!fs::exists(kubeconfig, ec))
+        throw UserError(ExitCode::environment, "kubeconfig " + kubeconfig + " does not exist (--kubeconfig)",
+                        "give the path of an existing kubeconfig, or leave --kubeconfig out for the provider's");
+    }
     if (kubeconfig.empty()) kubeconfig = provider(st).kubeconfig();
     log::info("kubectl: " + *kubectl_path + (kubeconfig.empty() ? "" : " --kubeconfig " + kubeconfig));
     st.kubectl = std::make_unique<cluster::Kubectl>(runner(st), *kubectl_path, kubeconfig);

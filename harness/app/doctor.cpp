@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app.h"
+#include "cluster/classify.h"
 #include "runner/engine.h"
 #include "steps/common.h"
 #include "steps/registry.h"
@@ -49,7 +50,9 @@ void add_doctor(CLI::App& app, State& st) {
       }
       auto nodes = kube->run({"get", "nodes", "-o", "json"});
       if (!nodes.ok()) {
-        c.line(false, "cluster reachable: " + steps::first_line(nodes.err), "labctl up (provider " + provider(s).name() + ")");
+        auto why = cluster::kubectl_error(nodes.err);
+        c.line(false, "cluster reachable: does not answer" + (why.empty() ? std::string() : ": " + why),
+               "labctl up (provider " + provider(s).name() + ")");
         return ExitCode::environment;
       }
       auto doc = nlohmann::json::parse(nodes.out, nullptr, false);

@@ -47,6 +47,32 @@ Egress classify_egress(int exit_code, const std::string& out, const std::string&
   return Egress::other;
 }
 
+std::string kubectl_error(const std::string& err) {
+  static const std::regex klog(R"(^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]*\] ?(.*)$)");
+  std::istringstream in(err);
+  std::string line, last_klog;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::smatch m;
+    if (std::regex_match(line, m, klog)) {
+      last_klog = m[1].str();
+      continue;
+    }
+    auto b = line.find_first_not_of(" \t");
+    if (b != std::string::npos) return line.substr(b);
+  }
+  if (last_klog.empty()) return {};
+  // ... err="couldn't get current server API group list: Get \"https://...\": dial tcp ...: connect: connection refused"
+  for (const char* cause : {"dial tcp", "tls:", "x509:", "net/http:"}) {
+    auto at = last_klog.find(cause);
+    if (at == std::string::npos) continue;
+    auto cut = last_klog.substr(at);
+    auto end = cut.find('"');
+    return end == std::string::npos ? cut : cut.substr(0, end);
+  }
+  return last_klog;
+}
+
 bool is_ipv4(const std::string& s) {
   static const std::regex re(R"(^[0-9]{1,3}(\.[0-9]{1,3}){3}$)");
   return std::regex_match(s, re);

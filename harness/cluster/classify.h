@@ -18,6 +18,12 @@ std::optional<Egress> egress_from_string(const std::string& s);
 // (nearly) the whole probe timeout is a TIMEOUT too; exit 0 -> SUCCESS.
 Egress classify_egress(int exit_code, const std::string& out, const std::string& err, Millis elapsed, Millis probe_timeout);
 
+// What kubectl said, for a person: its stderr without klog's lines ("E1203 14:20:12.837063
+// 24739 memcache.go:265] ..."), i.e. kubectl's own message ("The connection to the server
+// 127.0.0.1:1 was refused - ..."); if only klog lines are there, the cause at the end of the
+// last one ("dial tcp 127.0.0.1:1: connect: connection refused").
+std::string kubectl_error(const std::string& err);
+
 bool is_ipv4(const std::string& s);
 // The answer's IPv4 address in busybox nslookup output ("Name: x" then "Address: 10.96.0.7").
 std::optional<std::string> nslookup_address(const std::string& out);

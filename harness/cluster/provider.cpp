@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "cluster/classify.h"
 #include "cluster/environment.h"
 
 namespace labctl::cluster {
@@ -24,6 +25,14 @@ Status command_status(const Command& c, const CommandResult& r, const std::strin
   return Error{what + " failed\n" + describe_failure(c, r), hint};
 }
 
+// `status` when kubectl gets no answer: an error (exit 3), saying why in kubectl's words
+// without klog's lines, with the command to try by hand.
+Error not_answering(const std::string& what, Kubectl& kube, const CommandResult& r, const std::string& hint) {
+  std::string why = kubectl_error(r.err);
+  if (why.empty()) why = r.timed_out ? "no answer" : "exit " + std::to_string(r.exit_code);
+  return Error{what + " the cluster does not answer: " + why + "\n$ " + quote_line(kube.command({"get", "nodes"}).argv), hint};
+}
+
 class HostProvider final : public Provider {
  public:
   explicit HostProvider(ProviderEnv& env) : env_(env) {}
@@ -36,7 +45,8 @@ class HostProvider final : public Provider {
     auto r = env_.runner.run(c);
     if (!r.ok()) return Error{"host cluster is not running: " + first_line_of(r.err.empty() ? r.out : r.err), "labctl up --provider host"};
     auto nodes = kube.run({"get", "nodes", "--no-headers"});
-    return "host cluster up; " + (nodes.ok() ? first_line_of(nodes.out) : "kubectl: " + first_line_of(nodes.err));
+    if (!nodes.ok()) return not_answering("host cluster is running but", kube, nodes, "labctl doctor; labctl up --provider host");
+    return "host cluster up; " + first_line_of(nodes.out);
   }
 
  private:
@@ -68,7 +78,7 @@ class ExistingProvider final : public Provider {
   Result<std::string> status(Kubectl& kube) override {
     auto r = kube.run({"config", "current-context"});
     auto n = kube.run({"get", "nodes", "--no-headers"});
-    if (!n.ok()) return Error{"current context unreachable: " + first_line_of(n.err), "kubectl cluster-info"};
+    if (!n.ok()) return not_answering("current context:", kube, n, "kubectl cluster-info");
     return "context " + first_line_of(r.out) + "; " + first_line_of(n.out);
   }
 
@@ -178,7 +188,8 @@ class KindProvider final : public Provider {
     if (clusters.out.find(kKindClusterName) == std::string::npos)
       return Error{"kind cluster " + std::string(kKindClusterName) + " does not exist", "labctl up --provider kind"};
     auto nodes = kube.run({"get", "nodes", "--no-headers"});
-    return "kind cluster " + std::string(kKindClusterName) + "; " + (nodes.ok() ? first_line_of(nodes.out) : first_line_of(nodes.err));
+    if (!nodes.ok()) return not_answering("kind cluster exists but", kube, nodes, "labctl doctor; labctl up --provider kind");
+    return "kind cluster " + std::string(kKindClusterName) + "; " + first_line_of(nodes.out);
   }
 
  private:

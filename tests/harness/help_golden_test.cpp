@@ -68,3 +68,15 @@ TEST(Cli, DescribeReadsTheStory) {
   EXPECT_NE(text.find("episode-5: Only the needed traffic is allowed"), std::string::npos) << text;
   EXPECT_NE(text.find("expect timeout"), std::string::npos);
 }
+
+TEST(Cli, MissingKubeconfigIsNamedNotTheCluster) {
+  int code = -1;
+  testing::internal::CaptureStderr();
+  auto text = help_of({"--lab-dir", LABCTL_SOURCE_DIR, "--provider", "existing", "--kubectl", "/bin/true", "--kubeconfig",
+                       "/nonexistent/kubeconfig", "status"},
+                      &code);
+  text += testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 3);
+  EXPECT_NE(text.find("kubeconfig /nonexistent/kubeconfig does not exist"), std::string::npos) << text;
+  EXPECT_EQ(text.find("does not answer"), std::string::npos) << text;
+}

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "cluster/classify.h"
 #include "cluster/environment.h"
 #include "cluster/provider.h"
 
@@ -158,4 +159,50 @@ TEST(Versions, ReadsKeyValueLines) {
   EXPECT_EQ(v["KUBERNETES_VERSION"], "v1.34.4");
   EXPECT_EQ(v["KIND_NODE_IMAGE"], "kindest/node:v1.34.0");
   EXPECT_EQ(v.size(), 2u);
+}
+
+namespace {
+const std::string kRefused =
+    "E1203 14:20:12.837063   24739 memcache.go:265] \"Unhandled Error\" err=\"couldn't get current server API group list: Get "
+    "\\\"https://127.0.0.1:1/api?timeout=32s\\\": dial tcp 127.0.0.1:1: connect: connection refused\"\n"
+    "E1203 14:20:12.838002   24739 memcache.go:265] \"Unhandled Error\" err=\"couldn't get current server API group list: Get "
+    "\\\"https://127.0.0.1:1/api?timeout=32s\\\": dial tcp 127.0.0.1:1: connect: connection refused\"\n"
+    "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n";
+}  // namespace
+
+TEST(Host, StatusFailsWhenTheClusterDoesNotAnswer) {
+  // hostctl.sh says the services run, but kubectl gets no answer: not "up", an error (exit 3).
+  TempDir lab, state, cache;
+  R rec;
+  rec.on("hostctl.sh status", R::ok("running\n"));
+  rec.on("get nodes", R::fail(1, kRefused));
+  ProviderEnv env{rec, lab.path, state.path, cache.path, {}, {}};
+  auto p = make_provider("host", env);
+  Kubectl kube(rec, "kubectl", "/k/config");
+  auto r = p->status(kube);
+  ASSERT_FALSE(r) << *r;
+  EXPECT_NE(r.error().message.find("does not answer: The connection to the server 127.0.0.1:1 was refused"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(r.error().message.find("memcache.go"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("$ kubectl --kubeconfig /k/config get nodes"), std::string::npos) << r.error().message;
+}
+
+TEST(Existing, StatusFailsWhenTheClusterDoesNotAnswer) {
+  TempDir lab, state, cache;
+  R rec;
+  rec.on("get nodes", R::fail(1, kRefused));
+  ProviderEnv env{rec, lab.path, state.path, cache.path, {}, {}};
+  auto p = make_provider("existing", env);
+  Kubectl kube(rec, "kubectl", "/k/config");
+  auto r = p->status(kube);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.find("memcache.go"), std::string::npos) << r.error().message;
+}
+
+TEST(KubectlError, KeepsKubectlsOwnWordsDropsKlog) {
+  EXPECT_EQ(kubectl_error(kRefused), "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?");
+  // Only klog lines: the cause at the end of the last one.
+  EXPECT_EQ(kubectl_error(kRefused.substr(0, kRefused.find("The connection"))), "dial tcp 127.0.0.1:1: connect: connection refused");
+  EXPECT_EQ(kubectl_error("Error from server (NotFound): nodes \"x\" not found\n"), "Error from server (NotFound): nodes \"x\" not found");
+  EXPECT_EQ(kubectl_error(""), "");
 }
