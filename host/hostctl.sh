@@ -154,6 +154,13 @@ setup_network() {
   [[ $addrs == *" 10.244.0.1/"* ]] || ip addr add 10.244.0.1/24 dev "$BRIDGE"
   [[ $addrs == *" $NODE_IP/"* ]] || ip addr add "$NODE_IP/32" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+  # `ip netns add` (the smoke test's outside host) turns /run/netns into a shared bind mount of
+  # itself the first time it runs. Done after containerd has made pod netns there, it would hide
+  # those mounts under the new one, and no later `ip netns del` could remove them. So make it
+  # what `ip netns` wants now, before any pod exists.
+  if ! mountpoint -q /run/netns 2>/dev/null; then
+    ip netns add labctl-prime && ip netns del labctl-prime
+  fi
   sysctl -qw net.ipv4.ip_forward=1
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "net.bridge.bridge-nf-call-iptables is not available" "the kernel needs br_netfilter"
   airgap_rules
