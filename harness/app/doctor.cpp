@@ -77,7 +77,7 @@ void add_doctor(CLI::App& app, State& st) {
       c.line(pool.ok() && steps::trim(pool.out) != "" && steps::trim(pool.out) != "0", "pool-external/supportxmr-pool ready",
              "kubectl apply -f manifests/addons/; kubectl -n pool-external describe deploy/supportxmr-pool");
       if (!*skip_canary) {
-        auto r = scenario::load_file(lab_dir(s) / "scenarios" / "doctor" / "netpol-canary.yaml", steps::registry());
+        auto r = scenario::load_file(lab_dir(s) / "scenarios" / "doctor" / "netpol-canary.yaml", steps::registry(), lab_dir(s));
         if (!r.ok()) {
           c.line(false, "canary scenario loads", "labctl validate");
         } else {

@@ -70,9 +70,15 @@ void add_validate(CLI::App& app, State& st) {
         for (const auto& e : std::filesystem::directory_iterator(lab_dir(s) / "scenarios" / "doctor", ec))
           if (e.path().extension() == ".yaml") paths.push_back(e.path());
       }
+      // Files the steps read are checked under the lab directory, if there is one.
+      std::filesystem::path lab;
+      try {
+        lab = lab_dir(s);
+      } catch (const UserError&) {
+      }
       int bad = 0;
       for (const auto& p : paths) {
-        auto r = scenario::load_file(p, steps::registry());
+        auto r = scenario::load_file(p, steps::registry(), lab);
         if (r.ok()) {
           *s.out << "✓ " << p.string() << " (" << r.scenario->id << ", "
                  << r.scenario->setup.size() + r.scenario->steps.size() + r.scenario->cleanup.size() << " steps)\n";

@@ -40,7 +40,7 @@ void add_run(CLI::App& app, State& st) {
       std::vector<std::unique_ptr<scenario::Scenario>> scenarios;
       std::string problems;
       for (const auto& p : resolve_episodes(s, f.episodes)) {
-        auto r = scenario::load_file(p, steps::registry());
+        auto r = scenario::load_file(p, steps::registry(), lab_dir(s));
         if (r.ok()) scenarios.push_back(std::move(r.scenario));
         else
           for (const auto& pr : r.problems) problems += "\n" + scenario::render(pr);

@@ -25,6 +25,7 @@ class Diagnostics {
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
   void add(const YAML::Mark& m, std::string message, std::string hint = {});
   void add(const YAML::Node& n, std::string message, std::string hint = {});
+  void add(Problem p) { problems_.push_back(std::move(p)); }
   Position at(const YAML::Node& n) const;
   bool empty() const { return problems_.empty(); }
   const std::vector<Problem>& problems() const { return problems_; }

@@ -63,7 +63,39 @@ void load_steps(const YAML::Node& list, const std::string& group, Diagnostics& d
   }
 }
 
-LoadResult load_node(const YAML::Node& root, Diagnostics& diag, const OperationFactory& ops) {
+// References between steps, and to lab files: checked once every step is read.
+void check_refs(const Scenario& sc, const std::filesystem::path& lab_dir, Diagnostics& diag) {
+  std::vector<std::string> before;  // names of the steps that run before the current one
+  std::vector<std::string> all;
+  for (const auto* group : {&sc.setup, &sc.steps, &sc.cleanup})
+    for (const auto& s : *group) all.push_back(s.name);
+  for (const auto* group : {&sc.setup, &sc.steps, &sc.cleanup}) {
+    for (const auto& s : *group) {
+      for (const auto& r : s.op->step_refs()) {
+        if (std::find(before.begin(), before.end(), r.value) != before.end()) continue;
+        Problem p{r.at, r.key + ": no step named '" + r.value + "' runs before step '" + s.name + "'", {}};
+        if (std::find(all.begin(), all.end(), r.value) != all.end())
+          p.hint = "step '" + r.value + "' comes later; it must have ended before this step checks";
+        else if (auto near = closest(r.value, before); !near.empty())
+          p.hint = "did you mean '" + near + "'?";
+        else
+          p.hint = "name an earlier step (its `name:`)";
+        diag.add(std::move(p));
+      }
+      if (!lab_dir.empty())
+        for (const auto& r : s.op->file_refs()) {
+          std::error_code ec;
+          auto path = lab_dir / r.value;
+          if (!std::filesystem::is_regular_file(path, ec))
+            diag.add(Problem{r.at, r.key + ": " + r.value + " not found under the lab directory " + lab_dir.string(),
+                             "paths are relative to the lab directory, e.g. manifests/episodes/net-demo/proxy-api.yaml"});
+        }
+      before.push_back(s.name);
+    }
+  }
+}
+
+LoadResult load_node(const YAML::Node& root, Diagnostics& diag, const OperationFactory& ops, const std::filesystem::path& lab_dir) {
   LoadResult result;
   Fields f(root, "episode", diag);
   auto scenario = std::make_unique<Scenario>();
@@ -95,6 +127,7 @@ LoadResult load_node(const YAML::Node& root, Diagnostics& diag, const OperationF
     load_steps(f.raw("steps"), "steps", diag, ops, names, scenario->steps);
     load_steps(f.raw("cleanup"), "cleanup", diag, ops, names, scenario->cleanup);
     if (!f.has("steps")) diag.add(root, "episode: missing required key 'steps'");
+    check_refs(*scenario, lab_dir, diag);
     f.finish();
   }
   result.problems = diag.problems();
@@ -104,7 +137,8 @@ LoadResult load_node(const YAML::Node& root, Diagnostics& diag, const OperationF
 
 }  // namespace
 
-LoadResult load_string(const std::string& text, const std::string& file_name, const OperationFactory& ops) {
+LoadResult load_string(const std::string& text, const std::string& file_name, const OperationFactory& ops,
+                       const std::filesystem::path& lab_dir) {
   Diagnostics diag(file_name);
   std::vector<YAML::Node> docs;
   try {
@@ -117,10 +151,10 @@ LoadResult load_string(const std::string& text, const std::string& file_name, co
     diag.add(YAML::Mark::null_mark(), "expected exactly one YAML document, found " + std::to_string(docs.size()));
     return {nullptr, diag.problems()};
   }
-  return load_node(docs[0], diag, ops);
+  return load_node(docs[0], diag, ops, lab_dir);
 }
 
-LoadResult load_file(const std::filesystem::path& file, const OperationFactory& ops) {
+LoadResult load_file(const std::filesystem::path& file, const OperationFactory& ops, const std::filesystem::path& lab_dir) {
   std::ifstream in(file);
   if (!in) {
     Diagnostics diag(file.string());
@@ -129,7 +163,7 @@ LoadResult load_file(const std::filesystem::path& file, const OperationFactory& 
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return load_string(ss.str(), file.string(), ops);
+  return load_string(ss.str(), file.string(), ops, lab_dir);
 }
 
 std::vector<std::filesystem::path> episode_files(const std::filesystem::path& lab_dir) {

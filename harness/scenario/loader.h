@@ -16,8 +16,10 @@ struct LoadResult {
   bool ok() const { return scenario && problems.empty(); }
 };
 
-LoadResult load_file(const std::filesystem::path& file, const OperationFactory& ops);
-LoadResult load_string(const std::string& text, const std::string& file_name, const OperationFactory& ops);
+LoadResult load_file(const std::filesystem::path& file, const OperationFactory& ops, const std::filesystem::path& lab_dir = {});
+// With a lab directory, the files steps read (apply/admission `file:`) must exist under it.
+LoadResult load_string(const std::string& text, const std::string& file_name, const OperationFactory& ops,
+                       const std::filesystem::path& lab_dir = {});
 
 // The episode files under <lab>/scenarios, ordered episode-1, episode-2, ..., episode-10.
 std::vector<std::filesystem::path> episode_files(const std::filesystem::path& lab_dir);

@@ -51,6 +51,17 @@ class Operation {
   virtual std::string expected() const { return {}; }
   virtual Millis default_timeout() const { return std::chrono::seconds(30); }
   virtual Observation attempt(Context& ctx) = 0;
+
+  // What the loader checks once the whole episode is read, so that `validate` catches what
+  // would otherwise fail only at run time: the steps this one names (pool none-since: an
+  // earlier step of the episode) and the lab files it reads (relative to the lab directory).
+  struct Ref {
+    std::string key;    // "none-since", "file"
+    std::string value;
+    Position at;
+  };
+  virtual std::vector<Ref> step_refs() const { return {}; }
+  virtual std::vector<Ref> file_refs() const { return {}; }
 };
 
 struct Step {
@@ -69,7 +80,7 @@ struct Scenario {
   std::string title;
   std::string story;  // what the trainer reads before running it
   std::string takeaway;
-  std::vector<std::string> namespaces;  // created by the run if absent; first = default
+  std::vector<std::string> namespaces;  // created by the run (must not exist yet); first = default
   std::vector<Step> setup;
   std::vector<Step> steps;
   std::vector<Step> cleanup;

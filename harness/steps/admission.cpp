@@ -10,6 +10,8 @@ namespace {
 class Admission final : public scenario::Operation {
  public:
   std::string file, ns, policy;
+  scenario::Position file_at;
+  std::vector<Ref> file_refs() const override { return {{"admission.file", file, file_at}}; }
   bool allowed = false;
   std::vector<std::string> reasons;
   std::string kind() const override { return "admission"; }
@@ -46,6 +48,7 @@ std::unique_ptr<scenario::Operation> parse_admission(const YAML::Node& body, sce
   Fields f(body, "admission", diag);
   auto op = std::make_unique<Admission>();
   op->file = f.str("file", true).value_or("");
+  if (!op->file.empty()) op->file_at = diag.at(body["file"]);
   op->ns = f.str_or("namespace", "");
   if (auto r = f.one_of("result", {"allowed", "denied"}, true)) op->allowed = *r == "allowed";
   op->policy = f.str_or("policy", "");

@@ -12,6 +12,8 @@ namespace {
 class Apply final : public scenario::Operation {
  public:
   std::string file, ns;
+  scenario::Position file_at;
+  std::vector<Ref> file_refs() const override { return {{"apply.file", file, file_at}}; }
   std::string kind() const override { return "apply"; }
   bool is_expectation() const override { return false; }
   std::string summary() const override { return "apply " + file + (ns.empty() ? "" : " -n " + ns); }
@@ -55,6 +57,7 @@ std::unique_ptr<scenario::Operation> parse_apply(const YAML::Node& body, scenari
   Fields f(body, "apply", diag);
   auto op = std::make_unique<Apply>();
   op->file = f.str("file", true).value_or("");
+  if (!op->file.empty()) op->file_at = diag.at(body["file"]);
   op->ns = f.str_or("namespace", "");
   f.finish();
   return op;

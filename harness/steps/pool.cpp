@@ -35,6 +35,11 @@ class Pool final : public scenario::Operation {
   std::string ns = "pool-external", service = "supportxmr-pool:8080";
   std::optional<long long> at_least;
   std::string none_since;
+  scenario::Position since_at;
+  std::vector<Ref> step_refs() const override {
+    if (none_since.empty()) return {};
+    return {{"none-since", none_since, since_at}};
+  }
   Millis hold{std::chrono::seconds(8)};
   // Per run of this step: the first attempt's time and accepted count.
   std::optional<std::chrono::steady_clock::time_point> started;
@@ -101,6 +106,7 @@ std::unique_ptr<scenario::Operation> parse_pool(const YAML::Node& body, scenario
   op->service = f.str_or("service", op->service);
   op->at_least = f.integer("accepted-at-least", 1, 1'000'000);
   op->none_since = f.str_or("none-since", "");
+  if (!op->none_since.empty()) op->since_at = diag.at(body["none-since"]);
   if (auto h = f.duration("hold")) op->hold = *h;
   if (f.valid() && op->at_least.has_value() == !op->none_since.empty())
     diag.add(body, "pool: give exactly one of accepted-at-least, none-since", "e.g. accepted-at-least: 1");

@@ -52,7 +52,8 @@ TEST_P(InvalidFixture, ReportsEveryExpectedProblem) {
     if (std::regex_match(line, m, expect_line)) expected.push_back(m[1]);
   }
   ASSERT_FALSE(expected.empty()) << "fixture has no # expect: lines";
-  auto r = scenario::load_file(GetParam(), steps::registry());
+  // With the lab directory, as validate and run load them: files that steps read are checked too.
+  auto r = scenario::load_file(GetParam(), steps::registry(), fs::path(LABCTL_SOURCE_DIR));
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.scenario, nullptr);
   std::string all;
@@ -76,7 +77,7 @@ TEST(Loader, ShippedEpisodesLoad) {
   auto files = scenario::episode_files(fs::path(LABCTL_SOURCE_DIR));
   ASSERT_GE(files.size(), 6u);
   for (size_t i = 0; i < files.size(); ++i) {
-    auto r = scenario::load_file(files[i], steps::registry());
+    auto r = scenario::load_file(files[i], steps::registry(), fs::path(LABCTL_SOURCE_DIR));
     ASSERT_TRUE(r.ok()) << files[i] << (r.problems.empty() ? "" : "\n" + scenario::render(r.problems[0]));
     EXPECT_EQ(r.scenario->id, "episode-" + std::to_string(i + 1));
     EXPECT_FALSE(r.scenario->story.empty());
