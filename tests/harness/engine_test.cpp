@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "core/interrupt.h"
 #include "runner/engine.h"
@@ -288,6 +289,24 @@ TEST(Engine, InterruptSkipsTheRestAndStillCleansUp) {
   EXPECT_EQ(ep.message, "interrupted");
   EXPECT_EQ(step(ep, "probe").status, Status::skipped);
   EXPECT_NE(f.index_of("delete namespace net-demo"), SIZE_MAX);
+}
+
+TEST(Engine, InterruptDuringRestartSaysInterrupted) {
+  Fixture f;
+  // The restart count never moves: without Ctrl-C this would wait 45 s and say the containers did not come back.
+  f.rec.on("get pods -n net-demo -l app=proxy-api", R::ok("proxy-api-1 0 2020-01-01T00:00:00Z\n"));
+  std::thread ctrl_c([] {
+    std::this_thread::sleep_for(300ms);
+    interrupt::request();
+  });
+  auto ep = f.run("steps:\n- name: restart-miner\n  restart: {ref: deployment/proxy-api, pods: app=proxy-api, in-place: true}\n");
+  ctrl_c.join();
+  interrupt::reset();
+  const auto& s = step(ep, "restart-miner");
+  EXPECT_EQ(s.status, Status::error);
+  EXPECT_EQ(s.observed.rfind("interrupted", 0), 0u) << s.observed;
+  EXPECT_EQ(s.observed.find("did not come back"), std::string::npos) << s.observed;
+  EXPECT_EQ(ep.message.rfind("interrupted", 0), 0u) << ep.message;
 }
 
 TEST(Engine, PoolEvidenceBeforeAndAfter) {
