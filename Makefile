@@ -53,7 +53,7 @@ e2e: build
 	@set -e; started=0; \
 	if ! $(LABCTL) status >/dev/null 2>&1; then $(LABCTL) up; started=1; fi; \
 	provider=$$($(LABCTL) status 2>/dev/null | head -n 1 | cut -d: -f1); \
-	rc=0; ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e || rc=$$?; \
+	rc=0; ctest --test-dir $(BUILD_DIR) -V -L e2e || rc=$$?; \
 	if [[ $$started == 1 && -z "$$LABCTL_KEEP_CLUSTER" ]]; then \
 	  $(LABCTL) down || rc=1; \
 	  if [[ $$provider == host ]]; then host/hostctl.sh check-clean || rc=1; fi; \
