@@ -1,5 +1,8 @@
 // labctl run: load every named episode strictly first, check the cluster answers, then run them
 // one after another and write the console, JSON and JUnit reports over one result tree.
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -13,6 +16,19 @@
 namespace labctl::app {
 
 namespace {
+// Why `path` cannot be written as a report file, or "" if it can (checked without creating it).
+std::string unwritable(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p(path);
+  if (fs::is_directory(p, ec)) return "is a directory";
+  if (fs::exists(p, ec)) return ::access(p.c_str(), W_OK) == 0 ? "" : "not writable";
+  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  if (!fs::is_directory(dir, ec)) return "directory " + dir.string() + " does not exist";
+  if (::access(dir.c_str(), W_OK) != 0) return "directory " + dir.string() + " is not writable";
+  return {};
+}
+
 struct RunFlags {
   std::vector<std::string> episodes;
   bool keep = false;
@@ -46,6 +62,11 @@ void add_run(CLI::App& app, State& st) {
           for (const auto& pr : r.problems) problems += "\n" + scenario::render(pr);
       }
       if (!problems.empty()) throw UserError(ExitCode::invalid, "invalid scenario" + problems, "labctl validate");
+      // The report can be written, or nothing runs: a run is not thrown away at its end.
+      if (!f.junit.empty()) {
+        if (auto why = unwritable(f.junit); !why.empty())
+          throw UserError(ExitCode::usage, "--junit " + f.junit + ": " + why, "give a file in an existing, writable directory");
+      }
 
       // 2. Narration on stdout, or on stderr when stdout carries JSON.
       std::ostream& narration = f.output == "json" ? *s.err : *s.out;

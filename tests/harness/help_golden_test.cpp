@@ -80,3 +80,14 @@ TEST(Cli, MissingKubeconfigIsNamedNotTheCluster) {
   EXPECT_NE(text.find("kubeconfig /nonexistent/kubeconfig does not exist"), std::string::npos) << text;
   EXPECT_EQ(text.find("does not answer"), std::string::npos) << text;
 }
+
+TEST(Cli, UnwritableJunitStopsBeforeTheRun) {
+  // Checked before kubectl is even looked for: with a bogus --kubectl, reaching that far would exit 3.
+  int code = -1;
+  testing::internal::CaptureStderr();
+  auto text = help_of({"--lab-dir", LABCTL_SOURCE_DIR, "--kubectl", "/nonexistent/kubectl", "run", "5", "--junit", "/nonexistent/dir/r.xml"},
+                      &code);
+  text += testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 2) << text;
+  EXPECT_NE(text.find("--junit /nonexistent/dir/r.xml: directory /nonexistent/dir does not exist"), std::string::npos) << text;
+}
