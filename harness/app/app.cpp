@@ -41,6 +41,9 @@ static cluster::ProviderEnv& provider_env(State& st) {
 cluster::Provider& provider(State& st) {
   if (!st.provider) {
     auto& env = provider_env(st);
+    // A bad name is a usage error whether it came from --provider (CLI11 checks it) or the environment.
+    if (auto e = cluster::getenv_or("LABCTL_PROVIDER"); st.provider_flag.empty() && !e.empty() && e != "kind" && e != "host" && e != "existing")
+      throw UserError(ExitCode::usage, "$LABCTL_PROVIDER=" + e + " is not kind, host or existing", "set it to one of them, or unset it");
     auto name = cluster::choose_provider(st.provider_flag, env, ::geteuid() == 0);
     if (!name) throw UserError(ExitCode::environment, name.error());
     st.provider = cluster::make_provider(*name, env);
@@ -101,6 +104,10 @@ std::vector<fs::path> resolve_episodes(State& st, const std::vector<std::string>
       continue;
     }
     if (n.find('/') != std::string::npos || (n.size() > 5 && n.substr(n.size() - 5) == ".yaml")) {
+      std::error_code ec;
+      if (!fs::is_regular_file(n, ec))
+        throw UserError(ExitCode::usage, "no scenario file " + n + (fs::is_directory(n, ec) ? " (it is a directory)" : ""),
+                        "name an episode (episode-5 or 5, see labctl list) or an existing scenario file");
       out.emplace_back(n);
       continue;
     }

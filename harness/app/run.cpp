@@ -2,6 +2,8 @@
 // one after another and write the console, JSON and JUnit reports over one result tree.
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -48,7 +50,18 @@ void add_run(CLI::App& app, State& st) {
   sub->add_option("--output", flags.output, "Report on stdout: text or json")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--junit", flags.junit, "Also write a JUnit XML report to FILE");
   sub->add_flag("--explain", flags.explain, "Print every cluster command as a pasteable line before running it");
-  sub->add_option("--pace", flags.pace, "Presenter pause in SECONDS before each step")->check(CLI::Range(0.0, 600.0));
+  sub->add_option("--pace", flags.pace, "Presenter pause in SECONDS before each step")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            char* end = nullptr;
+            errno = 0;
+            double d = std::strtod(v.c_str(), &end);
+            if (v.empty() || end == v.c_str() || *end != '\0' || errno != 0 || d != d)
+              return "--pace " + v + " is not a number (seconds, e.g. 2 or 0.5)";
+            if (d < 0 || d > 600) return "--pace " + v + " is out of range: 0 to 600 seconds";
+            return {};
+          },
+          "SECONDS in [0, 600]"));
   sub->callback([&st, fp] {
     st.action = [fp](State& s) {
       auto& f = *fp;

@@ -91,3 +91,36 @@ TEST(Cli, UnwritableJunitStopsBeforeTheRun) {
   EXPECT_EQ(code, 2) << text;
   EXPECT_NE(text.find("--junit /nonexistent/dir/r.xml: directory /nonexistent/dir does not exist"), std::string::npos) << text;
 }
+
+TEST(Cli, MissingScenarioFileIsAUsageError) {
+  int code = -1;
+  testing::internal::CaptureStderr();
+  auto text = help_of({"--lab-dir", LABCTL_SOURCE_DIR, "run", "./nope.yaml"}, &code);
+  text += testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 2) << text;
+  EXPECT_NE(text.find("no scenario file ./nope.yaml"), std::string::npos) << text;
+  EXPECT_NE(text.find("hint:"), std::string::npos) << text;
+}
+
+TEST(Cli, BogusProviderIsAUsageErrorFromFlagOrEnvironment) {
+  int code = -1;
+  help_of({"--provider", "bogus", "status"}, &code);
+  EXPECT_EQ(code, 2);
+  ::setenv("LABCTL_PROVIDER", "bogus", 1);
+  testing::internal::CaptureStderr();
+  auto text = help_of({"--lab-dir", LABCTL_SOURCE_DIR, "status"}, &code);
+  text += testing::internal::GetCapturedStderr();
+  ::unsetenv("LABCTL_PROVIDER");
+  EXPECT_EQ(code, 2) << text;
+  EXPECT_NE(text.find("$LABCTL_PROVIDER=bogus is not kind, host or existing"), std::string::npos) << text;
+}
+
+TEST(Cli, PaceMustBeANumber) {
+  int code = -1;
+  auto text = help_of({"--lab-dir", LABCTL_SOURCE_DIR, "run", "5", "--pace", "abc"}, &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(text.find("not a number"), std::string::npos) << text;
+  text = help_of({"--lab-dir", LABCTL_SOURCE_DIR, "run", "5", "--pace", "700"}, &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(text.find("0 to 600"), std::string::npos) << text;
+}
