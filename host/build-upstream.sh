@@ -14,6 +14,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
 cache=${LABCTL_CACHE:-/var/cache/labctl}
+# Go from the machine's toolchain; a CI environment may not carry its PATH entry.
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=$PATH:/usr/local/go/bin; fi
 export GOFLAGS=-mod=mod CGO_ENABLED=0
 export GOCACHE=${GOCACHE:-$cache/go-build} GOMODCACHE=${GOMODCACHE:-$cache/go-mod}
 jobs=${LABCTL_BUILD_JOBS:-$(nproc)}
@@ -173,6 +175,11 @@ build_coredns() {
 }
 
 main() {
+if ! command -v go >/dev/null; then
+  echo "build-upstream.sh: no Go toolchain on PATH (needed to build the upstream components)" >&2
+  echo "  hint: install Go >= 1.25, or set LABCTL_PREBUILT_DIR to a directory of release binaries" >&2
+  exit 1
+fi
 targets=("$@")
 [[ ${#targets[@]} -eq 0 || ${targets[0]} == all ]] && targets=(kubernetes etcd coredns metrics-server kube-router)
 for t in "${targets[@]}"; do
