@@ -79,6 +79,11 @@ use_prebuilt() {
 # new_module DIR MODULE: a scratch wrapper module, so upstream modules with replace
 # directives (which `go install` refuses) can be built as dependencies.
 new_module() {
+  if ! command -v go >/dev/null; then
+    echo "build-upstream.sh: no Go toolchain on PATH (needed to build the upstream components)" >&2
+    echo "  hint: install Go >= 1.25, or set LABCTL_PREBUILT_DIR to a directory of release binaries" >&2
+    exit 1
+  fi
   rm -rf "$1/src"; mkdir -p "$1/src" "$1/bin"
   printf 'module %s\n\ngo %s\n' "$2" "${3:-1.25.0}" >"$1/src/go.mod"
 }
@@ -175,11 +180,6 @@ build_coredns() {
 }
 
 main() {
-if ! command -v go >/dev/null; then
-  echo "build-upstream.sh: no Go toolchain on PATH (needed to build the upstream components)" >&2
-  echo "  hint: install Go >= 1.25, or set LABCTL_PREBUILT_DIR to a directory of release binaries" >&2
-  exit 1
-fi
 targets=("$@")
 [[ ${#targets[@]} -eq 0 || ${targets[0]} == all ]] && targets=(kubernetes etcd coredns metrics-server kube-router)
 for t in "${targets[@]}"; do
