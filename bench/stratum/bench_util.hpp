@@ -19,17 +19,14 @@
 #include <thread>
 #include <vector>
 
+#include "procfs.hpp"
+
 namespace bench {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-inline std::string read_file(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+inline std::string read_file(const std::string& p) { return stratum::procfs::read(p); }
 
 inline pid_t spawn(std::vector<std::string> argv, const std::string& out, std::function<void()> pre = {}) {
   unlink(out.c_str());  // so nobody reads a previous run's output while the child starts
@@ -63,26 +60,8 @@ inline bool wait_for(const std::function<bool()>& fn, std::chrono::milliseconds 
   return fn();
 }
 
-inline double cpu_seconds(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  auto p = stat.rfind(')');
-  if (p == std::string::npos) return -1;
-  std::istringstream is(stat.substr(p + 2));
-  std::string f;
-  unsigned long long ut = 0, st = 0;
-  for (int i = 3; i <= 15 && is >> f; ++i) {
-    if (i == 14) ut = std::stoull(f);
-    if (i == 15) st = std::stoull(f);
-  }
-  return static_cast<double>(ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-inline long rss_kib(pid_t pid) {
-  std::istringstream is(read_file("/proc/" + std::to_string(pid) + "/status"));
-  for (std::string line; std::getline(is, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
+using stratum::procfs::cpu_seconds;
+using stratum::procfs::rss_kib;
 
 inline int connect_loopback(std::uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "procfs.hpp"
+
 namespace testutil {
 
 using namespace std::chrono_literals;
@@ -46,12 +48,7 @@ inline bool poll_until(const std::function<bool()>& fn, std::chrono::millisecond
   }
 }
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+inline std::string read_file(const std::string& path) { return stratum::procfs::read(path); }
 
 inline std::size_t count_of(const std::string& hay, const std::string& needle) {
   std::size_t n = 0;
@@ -126,19 +123,7 @@ class Child {
     return poll_until([&] { return out().find(needle) != std::string::npos; }, timeout);
   }
   // Process CPU seconds (utime + stime) from /proc/<pid>/stat.
-  double cpu_seconds() const {
-    std::string stat = read_file("/proc/" + std::to_string(pid_) + "/stat");
-    auto close_paren = stat.rfind(')');
-    if (close_paren == std::string::npos) return -1;
-    std::istringstream is(stat.substr(close_paren + 2));
-    std::string field;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && is >> field; ++i) {
-      if (i == 14) utime = std::stoull(field);
-      if (i == 15) stime = std::stoull(field);
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }
+  double cpu_seconds() const { return stratum::procfs::cpu_seconds(pid_); }
 
  private:
   pid_t pid_ = -1;
