@@ -543,12 +543,8 @@ spec:
 EOF
   # Blocked must mean a silent drop: the client times out, as on kind (CASES.md
   # egress-timeout-vs-refused). "refused" here would mean the engine's REJECT leaks through.
-  local start=$SECONDS said=""
-  while ((SECONDS - start < 30)); do
-    said=$("${x[@]}" nc -w 2 pool.supportxmr.test 3333 2>&1) && said="connected"
-    [[ $said == *"timed out"* ]] && break
-    sleep 1
-  done
+  local said
+  said=$(nc_until 30 "timed out" "${x[@]}" nc -w 2 pool.supportxmr.test 3333)
   if [[ $said != *"timed out"* ]]; then
     if [[ $said == connected ]]; then
       die "NetworkPolicy is NOT enforced: the pool is still reachable under default-deny-egress" "check kube-router: host/hostctl.sh logs kube-router"
@@ -561,12 +557,7 @@ EOF
   # A Service without endpoints is refused at once, not dropped (kube-proxy's REJECT).
   "$KUBECTL" -n "$ns" delete networkpolicy --all >/dev/null
   "$KUBECTL" -n "$ns" create service clusterip no-endpoints --tcp=80:80 >/dev/null
-  start=$SECONDS
-  while ((SECONDS - start < 20)); do
-    said=$("${x[@]}" nc -w 3 no-endpoints 80 2>&1) && said="connected"
-    [[ $said == *refused* ]] && break
-    sleep 1
-  done
+  said=$(nc_until 20 refused "${x[@]}" nc -w 3 no-endpoints 80)
   [[ $said == *refused* ]] || die "a Service without endpoints was not refused; it said: ${said//$'\n'/ }" "see the labctl_airgap forward chain (ClusterIP reject)"
   say "  ✓ a Service without endpoints is refused at once"
 
@@ -580,6 +571,19 @@ EOF
   say "  ✓ air gap: a pod cannot reach a host outside the cluster that the node itself reaches"
   done_phase "smoke passed"
 }
+# nc_until SECONDS WORDS PROBE...: run a connect probe (policies take a moment to apply) until
+# what it says contains WORDS or SECONDS pass; print the last thing it said ("connected" for a
+# silent success).
+nc_until() {
+  local limit=$1 want=$2 start=$SECONDS said=""; shift 2
+  while ((SECONDS - start < limit)); do
+    said=$("$@" 2>&1) && said="connected"
+    [[ $said == *"$want"* ]] && break
+    sleep 1
+  done
+  printf '%s' "$said"
+}
+
 # A throwaway "outside world" host: netns labctl-outside, 198.51.100.2 (TEST-NET-2), served
 # over a veth pair; its traffic never leaves this machine.
 outside_host_up() {
