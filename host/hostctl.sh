@@ -651,6 +651,12 @@ down() {
   # What is left: the kubelet's KUBE-FIREWALL/KUBE-KUBELET-CANARY (and LABCTL-* chains of
   # older versions of this script).
   remove_chains iptables; remove_chains ip6tables
+  # kube-router's cleanup cannot destroy a set that a rule still references; with the rules
+  # gone now, destroy what is left of its sets.
+  local set
+  for set in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-(SRC|DST)-|kube-router-)' || true); do
+    ipset destroy "$set" 2>/dev/null || true
+  done
   # Pod network namespaces left by containerd's CNI (named cni-<uuid>).
   for n in $(ip netns list 2>/dev/null | awk '/^cni-/{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
